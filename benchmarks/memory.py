@@ -1,0 +1,135 @@
+"""Peak RSS of `quoteattr predict DIR` as the number of article files grows, to show memory stays flat.
+
+For each N in `--sizes`, N article files (the corpus texts, cycled) are written to a temporary
+directory and `quoteattr predict DIR --format jsonl --quiet --output /dev/null` runs in a fresh
+process. Its own peak RSS comes from the rusage that `os.wait4` returns for that child.
+
+Example:
+    python benchmarks/memory.py --sizes 100,1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from common import (
+    TARGETS,
+    check_ok,
+    default_json,
+    default_model,
+    load_corpus,
+    machine_info,
+    parse_sizes,
+    print_machine,
+    quoteattr_command,
+    repeat_texts,
+    require_model,
+    result_payload,
+    run_measured,
+    thread_env,
+    verdict,
+    word_count,
+    write_json,
+)
+
+
+@dataclass
+class Point:
+    """One `predict` run over `files` articles."""
+
+    files: int
+    words: int
+    seconds: float
+    words_per_second: float
+    peak_rss_mb: float
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
+    parser.add_argument("--threads", type=int, default=2, help="OMP_NUM_THREADS for the child (default 2)")
+    parser.add_argument("--sizes", type=parse_sizes, default=[100, 1000], help="article counts (default 100,1000)")
+    parser.add_argument("--quantize", action="store_true", help="pass --quantize to predict")
+    parser.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (default 16)")
+    parser.add_argument("--json", type=Path, default=default_json(__file__), help="where to write the JSON result")
+    return parser.parse_args()
+
+
+def write_articles(directory: Path, texts: list[str]) -> None:
+    """One `article-NNNNN.txt` per text."""
+    for index, text in enumerate(texts):
+        (directory / f"article-{index:05d}.txt").write_text(text, encoding="utf-8")
+
+
+def measure(base: list[str], model: Path, texts: list[str], args: argparse.Namespace) -> Point:
+    """Write `texts` as files and run `quoteattr predict` over their directory."""
+    with tempfile.TemporaryDirectory(prefix="quoteattr-memory-") as folder:
+        write_articles(Path(folder), texts)
+        command = [*base, "predict", folder, "--format", "jsonl", "--quiet", "--output", "/dev/null"]
+        command += ["--model", str(model), "--batch-size", str(args.batch_size)]
+        command += ["--quantize"] if args.quantize else []
+        measured = run_measured(command, env=thread_env(args.threads))
+    check_ok(measured, f"quoteattr predict over {len(texts)} files")
+    words = word_count(texts)
+    return Point(len(texts), words, measured.seconds, words / measured.seconds, measured.peak_rss_mb)
+
+
+def print_points(points: list[Point]) -> None:
+    print(f"{'files':>7} {'words':>9} {'wall s':>8} {'words/s*':>8} {'peak RSS':>9}")
+    for point in points:
+        print(
+            f"{point.files:>7} {point.words:>9} {point.seconds:>8.1f} {point.words_per_second:>8.0f} "
+            f"{point.peak_rss_mb:>7.0f}MB"
+        )
+    print("* words/s of the whole process, start-up and model load included")
+
+
+def flatness(points: list[Point]) -> dict[str, float]:
+    """Growth of peak RSS from the smallest to the largest N, and the worst peak against the target."""
+    smallest, largest = min(points, key=lambda p: p.files), max(points, key=lambda p: p.files)
+    growth = largest.peak_rss_mb - smallest.peak_rss_mb
+    worst = max(point.peak_rss_mb for point in points)
+    target = TARGETS["predict_peak_rss_mb"]
+    print(
+        f"peak RSS grows by {growth:+.0f} MB ({growth / smallest.peak_rss_mb:+.1%}) from {smallest.files} to "
+        f"{largest.files} files; worst {worst:.0f} MB, target <= {target:.0f} MB: {verdict(worst, target, False)}"
+    )
+    return {"growth_mb": growth, "growth_ratio": growth / smallest.peak_rss_mb, "worst_mb": worst, "target_mb": target}
+
+
+def main() -> None:
+    args = parse_args()
+    env = thread_env(args.threads)
+    import torch
+
+    torch.set_num_threads(args.threads)  # so that the recorded thread count is the child's
+    model = require_model(args.model or default_model())
+    corpus = load_corpus()
+    machine = machine_info(env)
+    print_machine(machine)
+    base = quoteattr_command()
+    print(f"command: {' '.join(base)}; model: {model}{' (int8)' if args.quantize else ''}")
+    print(f"corpus: {corpus.source} ({len(corpus.texts)} documents, cycled to each size)")
+
+    points = [measure(base, model, repeat_texts(corpus.texts, size), args) for size in args.sizes]
+    print_points(points)
+    summary = flatness(points)
+
+    settings = {
+        "model": str(model),
+        "quantize": args.quantize,
+        "batch_size": args.batch_size,
+        "threads": args.threads,
+        "corpus": corpus.source,
+        "sizes": args.sizes,
+        "launcher": base,
+    }
+    results = {"points": [asdict(point) for point in points], "summary": summary}
+    write_json(args.json, result_payload(__file__, machine, settings, results))
+
+
+if __name__ == "__main__":
+    main()

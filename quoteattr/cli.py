@@ -1,0 +1,392 @@
+"""The `quoteattr` command line: predict, train, evaluate, and dataset tools.
+
+Each command parses its options, calls one library function and prints or writes the result.
+Errors that are the user's or the data's (`QuoteAttrError`) end in one line on standard error
+and exit status 1; usage errors exit with 2. torch is imported only by commands that need it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from quoteattr.errors import ConfigError, QuoteAttrError
+
+if TYPE_CHECKING:
+    from quoteattr.evaluation import EvalReport
+
+app = typer.Typer(
+    help="Find quotations in news text and attribute them to speakers and their roles.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="Validate, describe and review quotation datasets.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+stderr = Console(stderr=True, highlight=False)
+DEFAULT_CONFIG = Path("training/configs/minilm.toml")
+EXTENSION_FORMATS = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".html": "html", ".htm": "html"}
+
+
+def _fail(message: str) -> NoReturn:
+    stderr.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from quoteattr import __version__
+
+        typer.echo(f"quoteattr {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Find quotations in news text and attribute them to speakers and their roles."""
+
+
+def _choose_format(fmt: str | None, output: Path | None) -> str:
+    from quoteattr.output import FORMATS
+
+    if fmt is None:
+        if output is not None:
+            return EXTENSION_FORMATS.get(output.suffix.lower(), "jsonl")
+        return "table" if sys.stdout.isatty() else "jsonl"
+    if fmt not in FORMATS:
+        raise typer.BadParameter(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", param_hint="--format")
+    return fmt
+
+
+def _parse_kinds(kinds: str | None) -> set[str] | None:
+    from quoteattr.schema import QUOTE_KINDS
+
+    if kinds is None:
+        return None
+    chosen = {k.strip() for k in kinds.split(",") if k.strip()}
+    unknown = chosen - set(QUOTE_KINDS)
+    if unknown or not chosen:
+        raise typer.BadParameter(f"expected a comma-separated list of {', '.join(QUOTE_KINDS)}", param_hint="--kinds")
+    return chosen
+
+
+@app.command()
+def predict(
+    files: Annotated[
+        list[str], typer.Argument(help="Text files, directories of *.txt files, or - for standard input.")
+    ],
+    model: Annotated[Path | None, typer.Option(help="Model directory (default: the shipped model).")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="table, json, jsonl, csv or html (default: table on a terminal, else jsonl)."
+        ),
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    kinds: Annotated[str | None, typer.Option(help="Report only these kinds, e.g. direct,mixed.")] = None,
+    min_score: Annotated[float, typer.Option(min=0.0, max=1.0, help="Drop quotations scored below this.")] = 0.0,
+    recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Descend into subdirectories.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    quantize: Annotated[bool, typer.Option(help="Dynamic int8 quantization on CPU (faster).")] = False,
+    batch_size: Annotated[int, typer.Option(min=1, max=4096, help="Windows per forward pass.")] = 16,
+) -> None:
+    """Attribute the quotations of text files.
+
+    Example: quoteattr predict article.txt --format json
+    """
+    from quoteattr.predict_files import predict_files
+
+    chosen_format = _choose_format(fmt, output)
+    allowed = _parse_kinds(kinds)
+    try:
+        stream: Any = _OutputFile(output) if output else _utf8_stdout()
+    except QuoteAttrError as error:
+        _fail(str(error))
+    try:
+        summary = predict_files(
+            files,
+            stream,
+            fmt=chosen_format,
+            model=model,
+            kinds=allowed,
+            min_score=min_score,
+            recursive=recursive,
+            progress=not quiet and stderr.is_terminal,
+            device=device,
+            quantize=quantize,
+            batch_size=batch_size,
+            on_error=_skipped,
+        )
+    except QuoteAttrError as error:
+        _fail(str(error))
+    finally:
+        if output:
+            stream.close()
+    if summary.failed:
+        stderr.print(f"{summary.failed} of {summary.failed + summary.done} inputs failed", highlight=False)
+        raise typer.Exit(1)
+
+
+def _skipped(message: str) -> None:
+    stderr.print(f"[yellow]skipped:[/] {escape(message)}", markup=True, soft_wrap=True)
+
+
+class _OutputFile:
+    """The `--output` file, opened (and so emptied) at the first write, which comes after the model has loaded.
+
+    A run that fails before writing anything (a bad model) leaves an existing file as it was.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file: TextIO | None = None
+        if path.is_dir() or not path.parent.is_dir():
+            problem = "is a directory" if path.is_dir() else "no such directory"
+            raise QuoteAttrError(f"{path}: cannot write ({problem})")
+
+    def _open(self) -> TextIO:
+        if self.file is None:
+            try:
+                self.file = self.path.open("w", encoding="utf-8", newline="")
+            except OSError as error:
+                raise QuoteAttrError(f"{self.path}: cannot write ({error.strerror})") from None
+        return self.file
+
+    def write(self, text: str) -> int:
+        try:
+            return self._open().write(text)
+        except OSError as error:
+            raise QuoteAttrError(f"{self.path}: cannot write ({error.strerror})") from None
+
+    def flush(self) -> None:
+        try:
+            self._open().flush()
+        except OSError as error:
+            raise QuoteAttrError(f"{self.path}: cannot write ({error.strerror})") from None
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
+def _utf8_stdout() -> Any:
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+    return sys.stdout
+
+
+@app.command()
+def train(
+    config: Annotated[Path, typer.Option(help="TOML config from training/configs/.")] = DEFAULT_CONFIG,
+    output_dir: Annotated[str | None, typer.Option(help="Where to write the model directory.")] = None,
+    base_model: Annotated[str | None, typer.Option(help="Hugging Face model id or local path of the encoder.")] = None,
+    epochs: Annotated[float | None, typer.Option(help="Training epochs.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Windows per training batch.")] = None,
+    learning_rate: Annotated[float | None, typer.Option(help="Peak learning rate.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed.")] = None,
+    device: Annotated[str | None, typer.Option(help="auto, cpu or cuda.")] = None,
+    precision: Annotated[str | None, typer.Option(help="auto, fp32, bf16 or fp16.")] = None,
+    threads: Annotated[int | None, typer.Option(help="CPU threads for torch.")] = None,
+    resume: Annotated[bool, typer.Option(help="Continue from the last checkpoint of this output directory.")] = False,
+) -> None:
+    """Train a model as a config file says; flags override the file.
+
+    Example: quoteattr train --config training/configs/minilm.toml --epochs 1
+    """
+    import logging
+
+    from rich.logging import RichHandler
+
+    from quoteattr.training import TrainConfig
+    from quoteattr.training import train as run_training
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(message)s", handlers=[RichHandler(console=stderr, show_path=False)]
+    )
+    try:
+        settings = TrainConfig.from_toml(
+            config,
+            output_dir=output_dir,
+            base_model=base_model,
+            epochs=epochs,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            seed=seed,
+            device=device,
+            precision=precision,
+            threads=threads,
+        )
+        result = run_training(settings, resume=resume)
+    except QuoteAttrError as error:
+        _fail(str(error))
+    typer.echo(f"model written to {result.output_dir} in {result.train_seconds / 60:.1f} min")
+    typer.echo(json.dumps(result.metrics, indent=2))
+
+
+@app.command()
+def evaluate(
+    data: Annotated[list[Path], typer.Option(help="Gold JSONL files or directories.")],
+    model: Annotated[Path | None, typer.Option(help="Model directory (default: the shipped model).")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Also write the full report as JSON here.")] = None,
+    cv: Annotated[bool, typer.Option(help="Leave-one-document-out cross-validation of --config on --data.")] = False,
+    config: Annotated[Path, typer.Option(help="Training config for --cv.")] = DEFAULT_CONFIG,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+    quantize: Annotated[bool, typer.Option(help="Evaluate with dynamic int8 quantization.")] = False,
+    record: Annotated[bool, typer.Option(help="Store the scores in the model's metrics.json and card.")] = False,
+) -> None:
+    """Score a model on gold data: quotation detection, attribution, roles, seqeval tags.
+
+    Example: quoteattr evaluate --data ../shared/data/polnear/dev.jsonl --json report.json
+    """
+    from quoteattr.io import load_documents
+
+    try:
+        documents = load_documents(*data)
+        if not documents:
+            raise ConfigError(f"{', '.join(map(str, data))}: no documents to evaluate")
+        if cv:
+            from quoteattr.scoring import cross_validate
+            from quoteattr.training import TrainConfig
+
+            report, folds = cross_validate(TrainConfig.from_toml(config), documents, device=device)
+            for doc_id, fold in folds:
+                _print_report(fold, f"held out: {doc_id}")
+        else:
+            from quoteattr.inference import load_attributor
+            from quoteattr.scoring import score_model
+
+            report = score_model(load_attributor(model, device=device, quantize=quantize), documents)
+    except QuoteAttrError as error:
+        _fail(str(error))
+    _print_report(report, "cross-validated (pooled)" if cv else "evaluation")
+    if json_path:
+        json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+    if record:
+        from quoteattr.inference import shipped_model_path
+        from quoteattr.model_card import record_scores
+
+        name = ("cv: " if cv else "") + ", ".join(str(p) for p in data) + (" (int8)" if quantize else "")
+        record_scores(model or shipped_model_path(), name, report.to_dict())
+
+
+def _print_report(report: EvalReport, title: str) -> None:
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    table = Table(title=f"{title} — {report.documents} documents")
+    for column in ("kinds", "detect F1 (overlap)", "detect F1 (exact)", "speaker acc.", "attributed P", "R", "F1"):
+        table.add_column(column, justify="right" if column != "kinds" else "left")
+    for group in report.detection_overlap:
+        attributed = report.attributed[group]
+        table.add_row(
+            group,
+            f"{report.detection_overlap[group].f1:.3f}",
+            f"{report.detection_exact[group].f1:.3f}",
+            f"{report.speaker_accuracy[group].value:.3f}",
+            f"{attributed.precision:.3f}",
+            f"{attributed.recall:.3f}",
+            f"{attributed.f1:.3f}",
+        )
+    console.print(table)
+    if report.tags:
+        console.print(
+            "seqeval strict F1: " + ", ".join(f"{name} {score.f1:.3f}" for name, score in sorted(report.tags.items()))
+        )
+    if report.role_accuracy:
+        role = report.role_accuracy
+        console.print(f"role accuracy: {role.value:.3f} ({role.correct}/{role.total})")
+
+
+@data_app.command("validate")
+def data_validate(paths: Annotated[list[Path], typer.Argument(help="JSONL files or directories.")]) -> None:
+    """Check every record; list every problem as file:line: field: problem."""
+    from quoteattr.io import dataset_files, validate_files
+
+    try:
+        files = dataset_files(paths)
+    except QuoteAttrError as error:
+        _fail(str(error))
+    checked, problems = validate_files(files)
+    for problem in problems:
+        stderr.print(problem, markup=False, highlight=False, soft_wrap=True)
+    if problems:
+        _fail(f"{len(problems)} problems in {checked} documents")
+    typer.echo(f"{checked} documents in {len(files)} files: valid")
+
+
+@data_app.command("stats")
+def data_stats(
+    paths: Annotated[list[Path], typer.Argument(help="JSONL files or directories.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Documents, quotations by kind, speakers and their roles, mentions by type."""
+    from rich.table import Table
+
+    from quoteattr.datastats import dataset_stats
+    from quoteattr.io import load_documents
+
+    try:
+        stats = dataset_stats(load_documents(*paths))
+    except QuoteAttrError as error:
+        _fail(str(error))
+    if as_json:
+        typer.echo(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
+        return
+    console = Console(highlight=False)
+    summary = stats.to_dict()
+    for key in (
+        "documents",
+        "quotations",
+        "quotations_by_kind",
+        "quotations_with_speaker",
+        "cues",
+        "distinct_speakers",
+        "mentions_by_type",
+        "role_coverage",
+    ):
+        console.print(f"{key}: {summary[key]}")
+    table = Table(title="speakers")
+    for column in ("speaker", "quotations", "roles"):
+        table.add_column(column)
+    for speaker in stats.speakers:
+        table.add_row(speaker.name, str(speaker.quotations), "; ".join(speaker.roles) or "—")
+    console.print(table)
+
+
+@data_app.command("coverage")
+def data_coverage(
+    paths: Annotated[list[Path], typer.Argument(help="JSONL files or directories.")],
+    exclusions: Annotated[
+        Path | None, typer.Option(help="Reviewed exclusions JSON (default: beside the data).")
+    ] = None,
+    write: Annotated[Path | None, typer.Option(help="Also write the Markdown report here.")] = None,
+) -> None:
+    """List every quotation-mark span and whether it is annotated or excluded; fail on unreviewed ones."""
+    from quoteattr.coverage import EXCLUSIONS_FILE, coverage_report, load_exclusions, render_markdown, stale_exclusions
+    from quoteattr.io import load_documents
+
+    try:
+        documents = load_documents(*paths)
+        first = paths[0] if paths[0].is_dir() else paths[0].parent
+        found = load_exclusions(exclusions or first / EXCLUSIONS_FILE)
+    except QuoteAttrError as error:
+        _fail(str(error))
+    rows = coverage_report(documents, found)
+    page = render_markdown(rows, stale_exclusions(rows, found))
+    if write:
+        write.write_text(page, encoding="utf-8")
+    typer.echo(page)
+    unreviewed = sum(row.status == "unreviewed" for row in rows)
+    if unreviewed:
+        _fail(f"{unreviewed} quotation-mark spans are unreviewed")

