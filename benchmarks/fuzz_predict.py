@@ -1,14 +1,16 @@
-"""Fuzz `QuoteAttributor` with random texts until time runs out; fail on any crash or bad offset.
+"""Fuzz `QuoteAttributor` with random texts until time runs out; fail on any crash, bad offset or hang.
 
 Every text is run through the model (`predict_many`) and, to reach linking rules that a weak model
-never triggers, also through `link` with random tag scores. Each returned span must satisfy
-`text[start:end] == span.text` (quotations, fragments, speaker mentions, cues).
+never triggers, also through `link` with random tag sequences (`--no-random-tags` skips that).
+Each returned span must satisfy `text[start:end] == span.text` (quotations, fragments, speaker
+mentions, cues), and one check may take at most `--input-timeout` seconds (else it is a hang).
 
 Example:
     python benchmarks/fuzz_predict.py --model /path/to/model --seconds 60 --seed 1 --out fuzz-out
 
-A crash or broken offset is saved as `<out>/crash-<seed>-<n>.json` with the text, the random scores
-(for `link` failures), the exception and the traceback; replay one with `--replay FILE`.
+Each failure is saved as `<out>/crash-<seed>-<n>.json` with its kind (crash, offset, hang), the text,
+the random tag scores (for `link` failures), the exception and traceback; replay one with
+`--replay FILE`. The exit status is 1 when anything failed, else 0.
 """
 
 from __future__ import annotations
@@ -188,6 +190,24 @@ def _alarm(signum: int, frame: Any) -> None:
     raise InputTimeout
 
 
+def timed(check: Callable[[], list[str]], timeout: float) -> tuple[list[str], BaseException | None, float]:
+    """Run one check under a time limit: (offset problems, exception or None, seconds taken)."""
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    started = time.monotonic()
+    try:
+        problems = check()
+        error: BaseException | None = None
+    except InputTimeout:
+        problems, error = [], InputTimeout(f"over {timeout:g} s on one input")
+    except Exception as exception:
+        problems, error = [], exception
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    return problems, error, time.monotonic() - started
+
+
 class Fuzzer:
     """Runs one attributor on random texts and records every failure."""
 
@@ -242,20 +262,7 @@ class Fuzzer:
         scores: list[list[list[float]]] | None,
         check: Callable[[], list[str]],
     ) -> None:
-        previous = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, self.input_timeout)
-        started = time.monotonic()
-        try:
-            problems = check()
-            error: BaseException | None = None
-        except InputTimeout:
-            problems, error = [], InputTimeout(f"over {self.input_timeout:g} s on one input")
-        except Exception as exception:
-            problems, error = [], exception
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-        seconds = time.monotonic() - started
+        problems, error, seconds = timed(check, self.input_timeout)
         if seconds > self.slowest[0]:
             self.slowest = (seconds, f"{mode}/{generator}", len(text))
         if error is None and not problems:
@@ -281,16 +288,23 @@ class Fuzzer:
         print(f"FAIL {kind} [{mode}/{generator}, {len(text)} chars] {what} -> {path}", file=sys.stderr, flush=True)
 
 
-def replay(attributor: Any, path: Path) -> int:
-    """Re-run one saved failure; exit status 1 when it still fails."""
+def replay(attributor: Any, path: Path, timeout: float) -> int:
+    """Re-run one saved failure under the same time limit; exit status 1 when it still fails."""
     report = json.loads(path.read_text(encoding="utf-8"))
     fuzzer = Fuzzer(attributor, path.parent / "replay", 0)
     text = report["text"]
-    problems = fuzzer.link_check(text, report["scores"]) if report["mode"] == "link" else fuzzer.model_check(text)
+    if report["mode"] == "link":
+        problems, error, seconds = timed(lambda: fuzzer.link_check(text, report["scores"]), timeout)
+    else:
+        problems, error, seconds = timed(lambda: fuzzer.model_check(text), timeout)
+    print(f"{report['mode']}/{report['generator']}, {len(text)} characters: {seconds:.2f} s")
+    if error is not None:
+        print("".join(traceback.format_exception(error)).rstrip())
     for problem in problems:
         print(problem)
-    print("still fails" if problems else "passes now")
-    return 1 if problems else 0
+    failed = error is not None or bool(problems)
+    print("still fails" if failed else "passes now")
+    return 1 if failed else 0
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -319,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     attributor = QuoteAttributor.load(args.model, device="cpu")
     if args.replay:
-        return replay(attributor, args.replay)
+        return replay(attributor, args.replay, args.input_timeout)
     rng = random.Random(args.seed)
     fuzzer = Fuzzer(attributor, args.out, args.seed, args.input_timeout, random_tags=not args.no_random_tags)
     started = time.monotonic()

@@ -34,6 +34,14 @@ DEFAULT_CONFIG = Path("training/configs/minilm.toml")
 EXTENSION_FORMATS = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".html": "html", ".htm": "html"}
 
 
+def _quiet_transformers() -> None:
+    """No weight-loading progress bars or load reports on the terminal of a command-line run."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+
+
 def _fail(message: str) -> NoReturn:
     stderr.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     raise typer.Exit(1)
@@ -106,6 +114,8 @@ def predict(
     Example: quoteattr predict article.txt --format json
     """
     from quoteattr.predict_files import predict_files
+
+    _quiet_transformers()
 
     chosen_format = _choose_format(fmt, output)
     allowed = _parse_kinds(kinds)
@@ -230,6 +240,8 @@ def train(
         result = run_training(settings, resume=resume)
     except QuoteAttrError as error:
         _fail(str(error))
+    except OSError as error:  # an output or checkpoint directory that cannot be created or written
+        _fail(f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error))
     typer.echo(f"model written to {result.output_dir} in {result.train_seconds / 60:.1f} min")
     typer.echo(json.dumps(result.metrics, indent=2))
 
@@ -251,6 +263,7 @@ def evaluate(
     """
     from quoteattr.io import load_documents
 
+    _quiet_transformers()
     try:
         documents = load_documents(*data)
         if not documents:
@@ -332,6 +345,7 @@ def data_stats(
 ) -> None:
     """Documents, quotations by kind, speakers and their roles, mentions by type."""
     from rich.table import Table
+    from rich.text import Text
 
     from quoteattr.datastats import dataset_stats
     from quoteattr.io import load_documents
@@ -360,7 +374,7 @@ def data_stats(
     for column in ("speaker", "quotations", "roles"):
         table.add_column(column)
     for speaker in stats.speakers:
-        table.add_row(speaker.name, str(speaker.quotations), "; ".join(speaker.roles) or "—")
+        table.add_row(Text(speaker.name), str(speaker.quotations), Text("; ".join(speaker.roles) or "—"))
     console.print(table)
 
 

@@ -128,7 +128,9 @@ def speaker_correct(gold: Quote, pred: Quote) -> bool:
 
 
 def role_correct(gold_role: str, pred_role: str | None) -> bool:
-    """Roles agree when one normalised form contains the other (*spokesperson* vs *State Department spokesperson* do not)."""
+    """Roles agree when their normalised forms are equal or one contains the other, and the prediction is
+    at least half as long as the gold role: *State Department spokesperson* matches *US State Department
+    spokesperson*, but a bare *spokesperson* does not."""
     if pred_role is None:
         return False
     g, p = normalise_name(gold_role), normalise_name(pred_role)
@@ -220,7 +222,8 @@ def evaluate(
                     continue
                 hit = p.kind in kinds
                 c["overlap"][0] += hit
-                c["exact"][0] += hit and trimmed(gold_doc.text, g.start, g.end) == trimmed(gold_doc.text, p.start, p.end)
+                same_span = trimmed(gold_doc.text, g.start, g.end) == trimmed(gold_doc.text, p.start, p.end)
+                c["exact"][0] += hit and same_span
                 right = speaker_correct(g, p)
                 c["speaker"][0] += right
                 c["speaker"][1] += 1

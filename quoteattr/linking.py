@@ -16,10 +16,12 @@ Everything here is a pure function over character spans, so it is fast and unit-
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from quoteattr.marks import is_mark, quote_kind
+from quoteattr.roles import role_phrase, roles_around
 from quoteattr.schema import Quote, Span, Speaker
 
 PRONOUNS = frozenset(
@@ -40,6 +42,7 @@ _PREPOSITIONS = frozenset({"for", "of", "at", "from", "with", "in", "to", "on"})
 _SINGULAR_PRONOUNS = frozenset({"he", "she", "his", "her", "him"})
 _LINK_WORDS = frozenset({"and", "de", "van", "von", "der", "da", "al", "bin", "la", "le", "&"})
 MAX_SPEAKER_DISTANCE = 200  # characters between a quotation and its speaker mention
+MAX_ROLE_LENGTH = 200  # characters; longer tagged roles are not looked for before a name
 SENTENCE_PENALTY = 120  # a sentence end between quotation and mention counts as this many characters more
 _SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘'])")
 
@@ -57,9 +60,15 @@ class TaggedSpan:
 class _Entity:
     name: str
     aliases: list[str] = field(default_factory=list)
-    roles: list[Span] = field(default_factory=list)
+    roles: dict[tuple[int, int], Span] = field(default_factory=dict)  # by offsets: each role once, in order
     heads: set[str] = field(default_factory=set)
     singular: bool = True  # one person, as opposed to a group or an unnamed plural (*officials*)
+
+    def add_roles(self, roles: Sequence[Span]) -> None:
+        for role in roles:
+            if (role.start, role.end) not in self.roles:
+                self.roles[(role.start, role.end)] = role
+                self.heads.add(_head(role.text))
 
     @property
     def person_like(self) -> bool:
@@ -84,11 +93,27 @@ def mention_type(text: str) -> str:
 
 
 def _head_word(words: Sequence[str]) -> str:
-    """The head of a noun phrase: its last word before a preposition (*a spokesperson for the …*)."""
+    """The head of a noun phrase.
+
+    An apposition after a comma does not count (*Jung Pak, deputy …* → *Pak*). A phrase ending in
+    a name whose preceding word is not a preposition or article ends in its head (*coordinator for
+    communications John Kirby* → *Kirby*); otherwise the head is the last word before a preposition
+    (*a spokesperson for the State Department* → *spokesperson*).
+    """
     for index, word in enumerate(words):
+        if index and word.endswith(","):
+            words = words[: index + 1]
+            break
+    clean = [w.strip(",.;:'’\"") for w in words]
+    run = len(clean)
+    while run > 0 and _NAME_WORD.fullmatch(clean[run - 1]):
+        run -= 1
+    if run < len(clean) and (run == 0 or clean[run - 1].lower() not in _PREPOSITIONS | {"the", "a", "an"}):
+        return clean[-1]
+    for index, word in enumerate(clean):
         if index and word.lower() in _PREPOSITIONS:
-            return words[index - 1].strip(",.;:'’\"")
-    return words[-1].strip(",.;:'’\"")
+            return clean[index - 1]
+    return clean[-1]
 
 
 def _head(text: str) -> str:
@@ -99,6 +124,10 @@ def _head(text: str) -> str:
 def person_name(text: str) -> str:
     """The name inside a named mention: leading titles, roles and lowercase words removed."""
     words = text.split()
+    for index, word in enumerate(words):  # an apposition after a comma is not part of the name
+        if index and word.endswith(","):
+            words = [*words[:index], word.rstrip(",")]
+            break
     while len(words) > 1 and (
         words[0].lower().strip(",") in TITLES or not words[0][:1].isupper() or words[0] in {"The", "A", "An"}
     ):
@@ -106,7 +135,7 @@ def person_name(text: str) -> str:
     # keep the trailing run of capitalised words (with linking words such as "and", "de")
     keep: list[str] = []
     for word in reversed(words):
-        if _NAME_WORD.fullmatch(word) or (word.lower() in _LINK_WORDS and keep):
+        if (_NAME_WORD.fullmatch(word) and word.lower() not in TITLES) or (word.lower() in _LINK_WORDS and keep):
             keep.insert(0, word)
         else:
             break
@@ -136,24 +165,32 @@ def widen_surname(text: str, name: str, position: int = 0) -> str:
     return before or after or name
 
 
-def _between_quote(quotes: Sequence[TaggedSpan], a: int, b: int, skip: int) -> bool:
-    return any(i != skip and q.start < b and q.end > a for i, q in enumerate(quotes))
-
-
 def choose_speaker(
-    text: str, quotes: Sequence[TaggedSpan], index: int, speakers: Sequence[TaggedSpan]
+    text: str, quotes: Sequence[TaggedSpan], index: int, speakers: Sequence[TaggedSpan], starts: Sequence[int]
 ) -> TaggedSpan | None:
-    """The nearest speaker mention in the quotation's paragraph(s) with no other quotation in between."""
+    """The nearest speaker mention in the quotation's paragraph(s) with no other quotation in between.
+
+    `quotes` are sorted and disjoint, so only the neighbouring quotations can stand in between;
+    `speakers` are sorted by start, and `starts` lists their starts for the range search.
+    """
     quote = quotes[index]
     first, _ = paragraph_bounds(text, quote.start)
     _, last = paragraph_bounds(text, max(quote.start, quote.end - 1))
-    best, best_distance = None, MAX_SPEAKER_DISTANCE + SENTENCE_PENALTY + 1
-    for speaker in speakers:
+    reach = MAX_SPEAKER_DISTANCE + SENTENCE_PENALTY
+    neighbours = [quotes[i] for i in (index - 1, index + 1) if 0 <= i < len(quotes)]
+    best, best_distance = None, reach + 1
+    for position in range(
+        bisect_left(starts, max(first, quote.start - reach)), bisect_right(starts, quote.end + reach)
+    ):
+        speaker = speakers[position]
         if speaker.start < first or speaker.end > last or (speaker.start < quote.end and speaker.end > quote.start):
             continue
         gap = (speaker.end, quote.start) if speaker.end <= quote.start else (quote.end, speaker.start)
-        distance = gap[1] - gap[0] + SENTENCE_PENALTY * bool(_SENTENCE_END.search(text, gap[0], gap[1] + 1))
-        if distance < best_distance and not _between_quote(quotes, gap[0], gap[1], index):
+        distance = gap[1] - gap[0]
+        if distance >= best_distance or any(q.start < gap[1] and q.end > gap[0] for q in neighbours):
+            continue
+        distance += SENTENCE_PENALTY * bool(_SENTENCE_END.search(text, gap[0], gap[1] + 1))
+        if distance < best_distance:
             best, best_distance = speaker, distance
     return best
 
@@ -223,13 +260,16 @@ class EntityResolver:
 
     def __init__(self, text: str, roles: Sequence[TaggedSpan]) -> None:
         self.text = text
-        self.roles = [Span.of(text, r.start, r.end) for r in roles]
+        self.roles = sorted((Span.of(text, r.start, r.end) for r in roles), key=lambda r: r.start)
+        self.role_starts = [r.start for r in self.roles]
         self.entities: dict[str, _Entity] = {}
         self.history: list[_Entity] = []
 
     def _roles_near(self, start: int, end: int) -> list[Span]:
+        """Role spans inside `[start, end)`, just before it, or in apposition just after it."""
         found = []
-        for role in self.roles:
+        first = bisect_left(self.role_starts, start - MAX_ROLE_LENGTH)
+        for role in self.roles[first : bisect_right(self.role_starts, end + 6)]:
             inside = role.start >= start and role.end <= end
             before = 0 <= start - role.end <= 2
             after = 0 <= role.start - end <= 6 and self.text[end : role.start].strip(" ,").lower() in {
@@ -243,14 +283,16 @@ class EntityResolver:
         return found
 
     def _named(self, mention: Span) -> _Entity:
-        inside_roles = [r for r in self.roles if r.start >= mention.start and r.end <= mention.end]
+        inside_roles = [
+            r for r in self._roles_near(mention.start, mention.end) if r.start >= mention.start and r.end <= mention.end
+        ]
         raw = mention.text
         for role in sorted(inside_roles, key=lambda r: -r.start):
             raw = raw[: role.start - mention.start] + " " + raw[role.end - mention.start :]
         name = widen_surname(self.text, person_name(raw.strip(" ,")), mention.start)
         key = name.lower()
-        if " " not in key:  # a bare surname joins the entity of that surname met most recently
-            key = next((k for k in reversed(self.entities) if k.split()[-1:] == [key]), key)
+        # a shorter form (*Kirby*, *Rubio and Hagerty*) joins the most recent entity whose name holds its words in order
+        key = next((k for k in reversed(self.entities) if _is_subsequence(key.split(), k.split())), key)
         entity = self.entities.get(key)
         if entity is None:
             entity = self.entities[key] = _Entity(name, singular=" and " not in name)
@@ -261,13 +303,12 @@ class EntityResolver:
                 entity.aliases.append(alias)
         surname = entity.name.split()[-1] if entity.name.split() else entity.name
         for match in re.finditer(rf"\b{re.escape(surname)}\b", self.text):
-            for role in self._roles_near(*_name_extent(self.text, match.start(), match.end())):
-                if role not in entity.roles:
-                    entity.roles.append(role)
-        for role in self._roles_near(mention.start, mention.end):
-            if role not in entity.roles:
-                entity.roles.append(role)
-        entity.heads |= {_head(r.text) for r in entity.roles}
+            start, end = match.start(), match.end()
+            if self.text[start - len(entity.name) + len(surname) : end] == entity.name:
+                start = end - len(entity.name)  # the full name is written here
+            entity.add_roles(self._roles_near(start, end))
+            entity.add_roles(roles_around(self.text, start, end))
+        entity.add_roles(self._roles_near(mention.start, mention.end))
         return entity
 
     def _recent(self, wanted: Callable[[_Entity], bool]) -> _Entity | None:
@@ -293,8 +334,10 @@ class EntityResolver:
             if entity is None and definite and not head.endswith("s"):
                 entity = self._recent(lambda e: e.singular and e.person_like)
         if entity is None:
-            entity = _Entity(mention.text, [mention.text], self._roles_near(mention.start, mention.end))
-            entity.heads = {_head(mention.text), *(_head(r.text) for r in entity.roles)}
+            entity = _Entity(mention.text, [mention.text], heads={_head(mention.text)})
+            entity.add_roles(self._roles_near(mention.start, mention.end))
+            described = role_phrase(self.text, mention.start, mention.end) if kind == "nominal" else None
+            entity.add_roles([described] if described else [])
             entity.singular = kind != "pronoun" and not _head_word(mention.text.split()).lower().endswith("s")
         elif mention.text not in entity.aliases:
             entity.aliases.append(mention.text)
@@ -302,13 +345,12 @@ class EntityResolver:
         return entity
 
 
-def _name_extent(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a surname match leftwards over the capitalised words of the full name."""
-    while True:
-        match = re.search(r"([A-Z][\w'’.-]*)\s+$", text[max(0, start - 40) : start])
-        if not match:
-            return start, end
-        start -= len(match.group(0))
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    """Whether the words of `short` appear in `long` in the same order, the last words aligned."""
+    if not short or len(short) > len(long) or short[-1] != long[-1]:
+        return False
+    words = iter(long)
+    return all(word in words for word in short)
 
 
 def best_role(roles: Sequence[Span]) -> str | None:
@@ -325,8 +367,12 @@ def attribute(
 ) -> list[Quote]:
     """Link tagged spans of one document into attributed quotations, in text order."""
     ordered = sorted(quotes, key=lambda q: q.start)
+    speakers = sorted(speakers, key=lambda s: s.start)
+    starts = [s.start for s in speakers]
     resolver = EntityResolver(text, roles)
-    mention_of: list[TaggedSpan | None] = [choose_speaker(text, ordered, i, speakers) for i in range(len(ordered))]
+    mention_of: list[TaggedSpan | None] = [
+        choose_speaker(text, ordered, i, speakers, starts) for i in range(len(ordered))
+    ]
     for i, quote in enumerate(ordered):
         if mention_of[i] is None:
             previous = ordered[i - 1] if i else None
@@ -340,7 +386,7 @@ def attribute(
         if mention is not None:
             entity = entity_of[(mention.start, mention.end)]
             speaker = Speaker(entity.name, Span.of(text, mention.start, mention.end), tuple(entity.aliases))
-            role = best_role(entity.roles)
+            role = best_role(list(entity.roles.values()))
             score = (quote.score * mention.score) ** 0.5
         cue = choose_cue(quote, mention, cues)
         results.append(

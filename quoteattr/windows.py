@@ -35,7 +35,7 @@ def plan_windows(n_tokens: int, size: int, stride: int, doc_index: int = 0) -> l
     if n_tokens <= size:
         return [Window(doc_index, 0, 0, n_tokens)]
     step = size - stride
-    starts = list(range(0, n_tokens - size, step)) + [n_tokens - size]
+    starts = [*range(0, n_tokens - size, step), n_tokens - size]
     return [Window(doc_index, i, s, s + size) for i, s in enumerate(starts)]
 
 

@@ -504,3 +504,20 @@ def test_train_missing_config(tmp_path: Path) -> None:
     assert_clean(result)
     [line] = error_lines(result)
     assert "nope.toml" in line
+
+
+def test_train_unwritable_output_dir(tiny_base_model: Path, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a directory", encoding="utf-8")
+    config = write_config(tmp_path / "config.toml", tiny_base_model, tmp_path / "a-file" / "model")
+    result = run("train", "--config", str(config))
+    assert result.exit_code == 1
+    assert_clean(result)
+    [line] = error_lines(result)
+    assert str(tmp_path / "a-file") in line
+
+
+def test_evaluate_missing_data(tiny_model: Path, tmp_path: Path) -> None:
+    result = run("evaluate", "--model", str(tiny_model), "--data", str(tmp_path / "nope.jsonl"), "--device", "cpu")
+    assert result.exit_code == 1
+    assert_clean(result)
+    assert error_lines(result) == [f"error: {tmp_path / 'nope.jsonl'}: no such file or directory"]

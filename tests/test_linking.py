@@ -236,10 +236,16 @@ def test_a_nominal_resolves_to_the_entity_whose_role_has_its_head() -> None:
     assert third.role == "Treasury spokeswoman"
 
 
-def test_an_unresolvable_nominal_is_its_own_speaker() -> None:
+def test_an_unresolvable_nominal_is_its_own_speaker_and_describes_the_role() -> None:
     text = "A senior diplomat said the deal was dead."
     (quote,) = link(text, ["the deal was dead"], ["A senior diplomat"], ["said"])
     assert who(quote) == ("A senior diplomat", "A senior diplomat")
+    assert quote.role == "senior diplomat"
+
+
+def test_a_nominal_without_a_role_noun_has_no_role() -> None:
+    text = "A passer-by said the deal was dead."
+    (quote,) = link(text, ["the deal was dead"], ["A passer-by"], ["said"])
     assert quote.role is None
 
 
