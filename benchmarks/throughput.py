@@ -98,6 +98,7 @@ def parse_args() -> argparse.Namespace:
         "--sizes", type=parse_sizes, default=None, help="several document counts, e.g. 100,1000,5000 (overrides --docs)"
     )
     parser.add_argument("--quantize", action="store_true", help="dynamic int8 quantization (CPU)")
+    parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32", help="fp32 or bf16 autocast")
     parser.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (default 16)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed documents run first (default 2)")
@@ -171,10 +172,13 @@ def main() -> None:
     machine = machine_info()
     print_machine(machine)
     print(f"corpus: {corpus.source} ({len(corpus.texts)} documents, {word_count(corpus.texts)} words)")
-    print(f"model: {model}{' (int8)' if args.quantize else ''}, device {args.device}, batch size {args.batch_size}")
+    variant = " (int8)" if args.quantize else f" ({args.precision})"
+    print(f"model: {model}{variant}, device {args.device}, batch size {args.batch_size}")
 
     start = time.perf_counter()
-    attributor = QuoteAttributor.load(model, device=args.device, quantize=args.quantize, batch_size=args.batch_size)
+    attributor = QuoteAttributor.load(
+        model, device=args.device, quantize=args.quantize, batch_size=args.batch_size, precision=args.precision
+    )
     load_seconds = time.perf_counter() - start
     print(f"load: {load_seconds:.2f} s")
     timer = ForwardTimer(attributor.model, cuda=attributor.device.type == "cuda")
@@ -185,16 +189,18 @@ def main() -> None:
     runs = [timed_run(attributor, timer, repeat_texts(corpus.texts, size)) for size in sizes]
     print_runs(runs)
     scaling = scaling_summary(runs)
-    target = TARGETS["words_per_second_int8" if args.quantize else "words_per_second_fp32"]
+    fast = args.quantize or args.precision == "bf16"
+    target = TARGETS["words_per_second_int8" if fast else "words_per_second_fp32"]
     largest = max(runs, key=lambda run: run.docs)
     print(
-        f"target >= {target:.0f} words/s ({'int8' if args.quantize else 'fp32'}, largest run): "
+        f"target >= {target:.0f} words/s ({'int8' if args.quantize else args.precision}, largest run): "
         f"{verdict(largest.words_per_second, target, True)}"
     )
 
     settings = {
         "model": str(model),
         "quantize": args.quantize,
+        "precision": args.precision,
         "device": str(attributor.device),
         "batch_size": args.batch_size,
         "threads": args.threads,

@@ -106,7 +106,8 @@ def predict(
     recursive: Annotated[bool, typer.Option("--recursive", "-r", help="Descend into subdirectories.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
-    quantize: Annotated[bool, typer.Option(help="Dynamic int8 quantization on CPU (faster).")] = False,
+    quantize: Annotated[bool, typer.Option(help="Dynamic int8 quantization on CPU (faster, less accurate).")] = False,
+    precision: Annotated[str, typer.Option(help="fp32, or bf16 (faster where the CPU or GPU has bf16).")] = "fp32",
     batch_size: Annotated[int, typer.Option(min=1, max=4096, help="Windows per forward pass.")] = 16,
 ) -> None:
     """Attribute the quotations of text files.
@@ -135,6 +136,7 @@ def predict(
             progress=not quiet and stderr.is_terminal,
             device=device,
             quantize=quantize,
+            precision=precision,
             batch_size=batch_size,
             on_error=_skipped,
         )
@@ -252,9 +254,11 @@ def evaluate(
     model: Annotated[Path | None, typer.Option(help="Model directory (default: the shipped model).")] = None,
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the full report as JSON here.")] = None,
     cv: Annotated[bool, typer.Option(help="Leave-one-document-out cross-validation of --config on --data.")] = False,
+    speakers: Annotated[int, typer.Option(help="Also list the N speakers with most gold quotations.")] = 0,
     config: Annotated[Path, typer.Option(help="Training config for --cv.")] = DEFAULT_CONFIG,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
     quantize: Annotated[bool, typer.Option(help="Evaluate with dynamic int8 quantization.")] = False,
+    precision: Annotated[str, typer.Option(help="fp32 or bf16.")] = "fp32",
     record: Annotated[bool, typer.Option(help="Store the scores in the model's metrics.json and card.")] = False,
 ) -> None:
     """Score a model on gold data: quotation detection, attribution, roles, seqeval tags.
@@ -279,22 +283,26 @@ def evaluate(
             from quoteattr.inference import load_attributor
             from quoteattr.scoring import score_model
 
-            report = score_model(load_attributor(model, device=device, quantize=quantize), documents)
+            report = score_model(
+                load_attributor(model, device=device, quantize=quantize, precision=precision), documents
+            )
     except QuoteAttrError as error:
         _fail(str(error))
-    _print_report(report, "cross-validated (pooled)" if cv else "evaluation")
+    _print_report(report, "cross-validated (pooled)" if cv else "evaluation", speakers)
     if json_path:
         json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
     if record:
         from quoteattr.inference import shipped_model_path
         from quoteattr.model_card import record_scores
 
-        name = ("cv: " if cv else "") + ", ".join(str(p) for p in data) + (" (int8)" if quantize else "")
+        variant = " (int8)" if quantize else " (bf16)" if precision == "bf16" else ""
+        name = ("cv: " if cv else "") + ", ".join(str(p) for p in data) + variant
         record_scores(model or shipped_model_path(), name, report.to_dict())
 
 
-def _print_report(report: EvalReport, title: str) -> None:
+def _print_report(report: EvalReport, title: str, speakers: int = 0) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(highlight=False)
     table = Table(title=f"{title} — {report.documents} documents")
@@ -319,6 +327,9 @@ def _print_report(report: EvalReport, title: str) -> None:
     if report.role_accuracy:
         role = report.role_accuracy
         console.print(f"role accuracy: {role.value:.3f} ({role.correct}/{role.total})")
+    busiest = sorted(report.by_speaker.items(), key=lambda item: -item[1].total)[:speakers]
+    for name, tally in busiest:
+        console.print(Text(f"  {name}: {tally.correct}/{tally.total} quotations found and attributed"))
 
 
 @data_app.command("validate")

@@ -157,10 +157,14 @@ def _overlap_hint(document: Document, span: MarkSpan) -> str:
 
 def _row(document: Document, span: MarkSpan, exclusions: Exclusions) -> CoverageRow:
     found = _annotation(document, span)
-    if found is None:
-        reason = _exclusion(document, span, exclusions)
-        found = ("excluded", reason) if reason is not None else ("unreviewed", _overlap_hint(document, span))
-    status, reason = found
+    status: CoverageStatus
+    if found is not None:
+        status, reason = found
+    else:
+        excluded = _exclusion(document, span, exclusions)
+        status, reason = (
+            ("excluded", excluded) if excluded is not None else ("unreviewed", _overlap_hint(document, span))
+        )
     flags = span.flags()
     if flags:
         reason = f"{reason} [{'; '.join(flags)}]".strip()

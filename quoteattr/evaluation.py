@@ -85,6 +85,7 @@ class EvalReport:
     attributed: dict[str, PRF] = field(default_factory=dict)
     role_accuracy: Accuracy | None = None
     tags: dict[str, PRF] = field(default_factory=dict)
+    by_speaker: dict[str, Accuracy] = field(default_factory=dict)  # gold quotations found and attributed, per speaker
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +96,7 @@ class EvalReport:
             "attributed": {k: v.to_dict() for k, v in self.attributed.items()},
             "role_accuracy": self.role_accuracy.to_dict() if self.role_accuracy else None,
             "tags_seqeval_strict": {k: v.to_dict() for k, v in self.tags.items()},
+            "by_speaker": {k: v.to_dict() for k, v in sorted(self.by_speaker.items())},
         }
 
 
@@ -204,6 +206,7 @@ def evaluate(
         for group in KIND_GROUPS
     }
     roles = [0, 0]
+    per_speaker: dict[str, list[int]] = {}
     for gold_doc, pred_doc in zip(gold_documents, predicted_documents, strict=True):
         if gold_doc.text != pred_doc.text:
             raise ValueError(f"document {gold_doc.id!r}: predicted text differs from the gold text")
@@ -228,6 +231,12 @@ def evaluate(
                 c["speaker"][0] += right
                 c["speaker"][1] += 1
                 c["attributed"][0] += hit and right
+        attributed = {i for i, j in pairs if speaker_correct(gold[i], pred[j])}
+        for i, quote in enumerate(gold):
+            if quote.speaker is not None:
+                tally = per_speaker.setdefault(quote.speaker.name, [0, 0])
+                tally[0] += i in attributed
+                tally[1] += 1
         if gold_doc.has_roles:
             for i, j in pairs:
                 if gold[i].role is not None:
@@ -240,6 +249,7 @@ def evaluate(
         report.speaker_accuracy[group] = Accuracy(*c["speaker"])
         report.attributed[group] = PRF(*c["attributed"])
     report.role_accuracy = Accuracy(*roles) if roles[1] else None
+    report.by_speaker = {name: Accuracy(*tally) for name, tally in per_speaker.items()}
     if token_tags is not None:
         report.tags = tag_scores(*token_tags)
     return report

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
-from datasets import Dataset
 from transformers import PreTrainedTokenizerBase
+
+if TYPE_CHECKING:
+    import datasets
 
 from quoteattr.labels import IGNORE, AlignmentReport, LabelScheme, Offsets, spans_to_tags
 from quoteattr.schema import Document
@@ -137,7 +139,7 @@ def documents_to_dataset(
     scheme: LabelScheme,
     max_length: int,
     stride: int,
-) -> tuple[Dataset, AlignmentReport]:
+) -> tuple[datasets.Dataset, AlignmentReport]:
     """A `datasets.Dataset` of labelled windows (`input_ids`, `labels`) covering every token of every document.
 
     Example:
@@ -145,6 +147,8 @@ def documents_to_dataset(
         >>> report.summary()  # doctest: +SKIP
         '1520 spans kept (3 widened to token edges), 0 dropped for covering no token, ...'
     """
+    from datasets import Dataset  # heavy, and only training needs it: keep it out of predict's start-up
+
     rows, report = training_rows(documents, tokenizer, scheme, max_length, stride)
     return Dataset.from_list(rows), report
 

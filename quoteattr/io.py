@@ -121,9 +121,7 @@ def record_problems(record: Any) -> list[str]:
         problems += _quote_problems(quote, f"quotes[{index}]", text, entity_names)
     if problems or entities is None:
         return problems
-    mentions = {
-        (m["start"], m["end"]) for e in entities for m in e.get("mentions", []) if isinstance(m, dict)
-    }
+    mentions = {(m["start"], m["end"]) for e in entities for m in e.get("mentions", []) if isinstance(m, dict)}
     for index, quote in enumerate(quotes):
         speaker = quote.get("speaker")
         if speaker is not None and (speaker["start"], speaker["end"]) not in mentions:
@@ -181,9 +179,7 @@ def document_from_record(record: dict[str, Any]) -> Document:
             type=raw.get("type", "person"),
             aliases=tuple(raw.get("aliases", ())),
             roles=tuple(Span.of(text, r["start"], r["end"]) for r in raw.get("roles", [])),
-            mentions=tuple(
-                Mention(Span.of(text, m["start"], m["end"]), m["type"]) for m in raw.get("mentions", [])
-            ),
+            mentions=tuple(Mention(Span.of(text, m["start"], m["end"]), m["type"]) for m in raw.get("mentions", [])),
         )
         for raw in record.get("entities") or ()
     )

@@ -67,7 +67,8 @@ def render_card(directory: Path) -> str:
         num_labels=3 * len(families),
         base_model=stages[0].get("base_model", "unknown"),
         stages="\n".join(
-            f"  {i}. {stage.get('train_documents', '?')} training documents ({stage.get('train_windows', '?')} windows), "
+            f"  {i}. {stage.get('train_documents', '?')} training documents "
+            f"({stage.get('train_windows', '?')} windows), "
             f"{round(stage.get('train_seconds', 0) / 60, 1)} min, from {stage.get('base_model', '?')}"
             for i, stage in enumerate(stages, start=1)
         ),

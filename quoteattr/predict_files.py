@@ -49,6 +49,7 @@ def predict_files(
     progress: bool = False,
     device: str = "auto",
     quantize: bool = False,
+    precision: str = "fp32",
     batch_size: int = 16,
     on_error: Callable[[str], None] = lambda message: None,
 ) -> PredictSummary:
@@ -57,7 +58,7 @@ def predict_files(
     Bad inputs are reported through `on_error` (one line each) and the rest still run. The model
     is loaded before any input is read, so a bad model fails fast.
     """
-    attributor = load_attributor(model, device=device, quantize=quantize)
+    attributor = load_attributor(model, device=device, quantize=quantize, precision=precision)
     writer = open_writer(fmt, stream)
     done = failed = 0
     bar = Progress(

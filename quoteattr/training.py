@@ -109,7 +109,7 @@ class TrainConfig:
         """Reject values of the wrong type (a string seed, a single path for a list) with the field's name."""
         for spec in dataclasses.fields(self):
             value = getattr(self, spec.name)
-            default = spec.default if spec.default is not dataclasses.MISSING else spec.default_factory()  # type: ignore[misc]
+            default = spec.default if spec.default is not dataclasses.MISSING else spec.default_factory()  # type: ignore[misc,operator]
             expected = (int, float) if isinstance(default, float) else type(default)
             wrong_bool = isinstance(value, bool) and not isinstance(default, bool)
             if not isinstance(value, expected) or wrong_bool:

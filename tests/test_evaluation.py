@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -292,3 +294,15 @@ def test_tag_scores_reject_misaligned_sequences() -> None:
         tag_scores([["O", "B-QUOTE"]], [["O"]])
     with pytest.raises(ValueError, match="differ in number or length"):
         tag_scores([["O"]], [["O"], ["O"]])
+
+
+def test_by_speaker_counts_gold_quotations_found_and_attributed() -> None:
+    from quoteattr.io import load_documents
+
+    gold = load_documents(Path(__file__).parent / "data" / "tiny.jsonl")
+    perfect = evaluate(gold, gold)
+    assert perfect.by_speaker["Jane Doe"].to_dict() == {"accuracy": 1.0, "correct": 2, "total": 2}
+    assert perfect.by_speaker["Ivan Petrov"].total == 2
+    first_only = [Document(d.id, d.text, d.quotes[:1]) for d in gold]
+    partial = evaluate(gold, first_only)
+    assert (partial.by_speaker["Jane Doe"].correct, partial.by_speaker["Jane Doe"].total) == (1, 2)

@@ -41,3 +41,20 @@ def test_predict_is_deterministic_and_batch_independent(tiny_model: Path, tiny_d
     alone = [attributor(text) for text in texts]
     assert together == alone
     assert attributor.predict_many(texts, batch_size=1) == together
+
+
+def test_bf16_precision_predicts_valid_spans(tiny_model: Path, tiny_documents: list[Document]) -> None:
+    attributor = QuoteAttributor.load(tiny_model, device="cpu", precision="bf16")
+    for document, quotes in zip(tiny_documents, attributor.predict_many([d.text for d in tiny_documents])):
+        assert all(document.text[q.start : q.end] == q.text for q in quotes)
+
+
+def test_bad_precision_settings_are_refused(tiny_model: Path) -> None:
+    import pytest
+
+    from quoteattr.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="precision must be one of fp32, bf16"):
+        QuoteAttributor.load(tiny_model, device="cpu", precision="fp8")
+    with pytest.raises(ConfigError, match="exclude each other"):
+        QuoteAttributor.load(tiny_model, device="cpu", quantize=True, precision="bf16")

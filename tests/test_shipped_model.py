@@ -64,3 +64,20 @@ def test_cli_predict_on_a_seed_article_names_the_speaker(tmp_path: Path) -> None
     record = json.loads(result.stdout.splitlines()[0])
     names = {q["speaker"]["name"] for q in record["quotes"] if q["speaker"]}
     assert any("Nebenzya" in name for name in names), names
+
+
+def test_readme_output_example_is_what_the_shipped_model_gives() -> None:
+    import json
+    import re
+
+    from quoteattr.inference import QuoteAttributor
+
+    readme = (SHIPPED_MODEL.parent.parent / "README.md").read_text(encoding="utf-8")
+    example = json.loads(re.search(r"```json\n(\{\n  \"schema_version\".*?)```", readme, re.S).group(1))  # type: ignore[union-attr]
+    documented = example["quotes"][0]
+    text = (SHIPPED_MODEL.parent.parent / example["source"]).read_text(encoding="utf-8")
+    assert len(text) == example["length"]
+    found = [q.to_dict() for q in QuoteAttributor.load(SHIPPED_MODEL, device="cpu")(text)]
+    match = next(q for q in found if q["start"] == documented["start"])
+    assert {k: v for k, v in match.items() if k != "score"} == {k: v for k, v in documented.items() if k != "score"}
+    assert abs(match["score"] - documented["score"]) < 0.05
