@@ -13,7 +13,9 @@ from quoteattr.output import PALETTE, DocumentResult, open_writer
 from quoteattr.schema import Quote, Span, Speaker
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed (apt-get install chromium)")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="headless Chromium is not installed (apt-get install chromium)"
+)
 
 TEXT = (
     'Talks resumed on Monday.\n\n"We will not back down," said Maria Delgado, president of the union.\n\n'
