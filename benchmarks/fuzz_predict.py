@@ -182,6 +182,9 @@ def random_scores(rng: random.Random, tokens: int, families: int) -> list[list[l
     return rows
 
 
+MIN_CHARS_PER_SECOND = 5000  # far below the real model's ~40,000 characters/s on 2 threads
+
+
 class InputTimeout(Exception):
     """One input ran longer than `--input-timeout` seconds (a hang or a super-linear blow-up)."""
 
@@ -262,7 +265,8 @@ class Fuzzer:
         scores: list[list[list[float]]] | None,
         check: Callable[[], list[str]],
     ) -> None:
-        problems, error, seconds = timed(check, self.input_timeout)
+        # the model's own cost grows with the text; a hang is slower than MIN_CHARS_PER_SECOND on top of the base
+        problems, error, seconds = timed(check, self.input_timeout + len(text) / MIN_CHARS_PER_SECOND)
         if seconds > self.slowest[0]:
             self.slowest = (seconds, f"{mode}/{generator}", len(text))
         if error is None and not problems:
@@ -315,7 +319,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("fuzz-out"), help="where crash reproducers go")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     parser.add_argument(
-        "--input-timeout", type=float, default=10.0, help="seconds one input may take before it counts as a hang"
+        "--input-timeout",
+        type=float,
+        default=10.0,
+        help="seconds one input may take, plus 1 s per 5,000 characters, before it counts as a hang",
     )
     parser.add_argument(
         "--no-random-tags", action="store_true", help="only the model's own tags (skip linking random tag sequences)"

@@ -289,6 +289,8 @@ class EntityResolver:
         raw = mention.text
         for role in sorted(inside_roles, key=lambda r: -r.start):
             raw = raw[: role.start - mention.start] + " " + raw[role.end - mention.start :]
+        if not raw.strip(" ,"):  # the whole mention was tagged as a role: it names the speaker all the same
+            raw = mention.text
         name = widen_surname(self.text, person_name(raw.strip(" ,")), mention.start)
         key = name.lower()
         # a shorter form (*Kirby*, *Rubio and Hagerty*) joins the most recent entity whose name holds its words in order

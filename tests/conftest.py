@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs a fixed set of examples (reproducible); local runs keep exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 from quoteattr.io import load_documents
 from quoteattr.schema import Document

@@ -296,3 +296,16 @@ def test_every_span_matches_the_text_with_crlf_and_unicode() -> None:
     assert who(result[0]) == ("Zoë Ångström", "Zoë Ångström")
     assert who(result[1]) == ("Zoë Ångström", "she")
     assert result[0].role == result[1].role == "Café owner"
+
+
+def test_a_mention_tagged_entirely_as_a_role_still_names_the_speaker() -> None:
+    text = "The Spokesperson said the talks were over."
+    quotes = attribute(
+        text,
+        [TaggedSpan(text.index("the talks"), text.index("."))],
+        [TaggedSpan(0, 16)],
+        [TaggedSpan(17, 21)],
+        [TaggedSpan(0, 16)],
+    )
+    assert quotes[0].speaker is not None
+    assert quotes[0].speaker.name == "Spokesperson"
