@@ -10,11 +10,6 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-# CI runs a fixed set of examples (reproducible); local runs keep exploring new ones.
-settings.register_profile("ci", derandomize=True, print_blob=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
-
 from quoteattr.io import load_documents
 from quoteattr.schema import Document
 
@@ -24,6 +19,11 @@ REPO = TESTS.parent
 SHIPPED_MODEL = REPO / "models" / "quoteattr-minilm"
 SEEDS = REPO.parent / "shared" / "seeds"
 POLNEAR = REPO.parent / "shared" / "data" / "polnear"
+
+# CI runs a fixed set of examples (reproducible); local runs keep exploring new ones.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
