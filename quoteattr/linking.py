@@ -43,6 +43,7 @@ _SINGULAR_PRONOUNS = frozenset({"he", "she", "his", "her", "him"})
 _LINK_WORDS = frozenset({"and", "de", "van", "von", "der", "da", "al", "bin", "la", "le", "&"})
 MAX_SPEAKER_DISTANCE = 200  # characters between a quotation and its speaker mention
 MAX_ROLE_LENGTH = 200  # characters; longer tagged roles are not looked for before a name
+CUE_REACH = 60  # characters between a cue and the mention (or quotation) it goes with
 SENTENCE_PENALTY = 120  # a sentence end between quotation and mention counts as this many characters more
 _SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘'])")
 
@@ -195,11 +196,22 @@ def choose_speaker(
     return best
 
 
-def choose_cue(quote: TaggedSpan, speaker: TaggedSpan | None, cues: Sequence[TaggedSpan]) -> TaggedSpan | None:
-    """The cue between the quotation and its speaker, else the cue nearest the speaker or quotation."""
+def starting_within(spans: Sequence[TaggedSpan], starts: Sequence[int], low: int, high: int) -> Sequence[TaggedSpan]:
+    """The spans (sorted by start, `starts` their starts) that start in `[low, high]`."""
+    return spans[bisect_left(starts, low) : bisect_right(starts, high)]
+
+
+def choose_cue(
+    quote: TaggedSpan, speaker: TaggedSpan | None, cues: Sequence[TaggedSpan], starts: Sequence[int]
+) -> TaggedSpan | None:
+    """The cue between the quotation and its speaker, else the cue nearest the speaker or quotation.
+
+    `cues` are sorted by start and `starts` lists their starts.
+    """
     anchor = speaker or quote
-    best, best_distance = None, 60
-    for cue in cues:
+    best, best_distance = None, CUE_REACH
+    low = min(quote.start, anchor.start) - CUE_REACH - 40
+    for cue in starting_within(cues, starts, low, max(quote.end, anchor.end) + CUE_REACH):
         if cue.start < quote.end and cue.end > quote.start:
             continue
         distance = min(abs(cue.start - anchor.end), abs(anchor.start - cue.end))
@@ -371,6 +383,8 @@ def attribute(
     ordered = sorted(quotes, key=lambda q: q.start)
     speakers = sorted(speakers, key=lambda s: s.start)
     starts = [s.start for s in speakers]
+    cues = sorted(cues, key=lambda c: c.start)
+    cue_starts = [c.start for c in cues]
     resolver = EntityResolver(text, roles)
     mention_of: list[TaggedSpan | None] = [
         choose_speaker(text, ordered, i, speakers, starts) for i in range(len(ordered))
@@ -390,7 +404,7 @@ def attribute(
             speaker = Speaker(entity.name, Span.of(text, mention.start, mention.end), tuple(entity.aliases))
             role = best_role(list(entity.roles.values()))
             score = (quote.score * mention.score) ** 0.5
-        cue = choose_cue(quote, mention, cues)
+        cue = choose_cue(quote, mention, cues, cue_starts)
         results.append(
             Quote(
                 text=text[quote.start : quote.end],
