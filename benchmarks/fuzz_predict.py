@@ -244,7 +244,7 @@ class Fuzzer:
 
         tokens = self.tokens(text)
         array = np.asarray(scores, dtype=np.float32).reshape(len(tokens.input_ids), -1, 3)
-        quotes = self.attributor.link(text, tokens, array)
+        quotes = self.attributor.link(text, self.attributor.decode(tokens, array))
         self.quotes += len(quotes)
         return offset_problems(text, quotes)
 

@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,15 @@ logger = logging.getLogger(__name__)
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "quoteattr-minilm"
 MODEL_ENV = "QUOTEATTR_MODEL"
 PRECISIONS = ("fp32", "bf16")
+
+
+@dataclass(frozen=True)
+class TokenTags:
+    """Decoded tags of a text's real tokens: offsets, tags (tokens, families) and their probabilities."""
+
+    offsets: list[tuple[int, int]]
+    tags: np.ndarray
+    probabilities: np.ndarray
 
 
 def shipped_model_path() -> Path:
@@ -188,24 +198,26 @@ class QuoteAttributor:
 
     def _predict_chunk(self, texts: list[str], batch_size: int) -> list[list[Quote]]:
         return [
-            self.link(text, tokens, scores) for text, (tokens, scores) in zip(texts, self.tag_scores(texts, batch_size))
+            self.link(text, self.decode(tokens, scores))
+            for text, (tokens, scores) in zip(texts, self.tag_scores(texts, batch_size))
         ]
 
-    def link(self, text: str, tokens: TokenizedText, scores: np.ndarray) -> list[Quote]:
-        """Decode merged token scores of one text and link the spans into quotations."""
+    def decode(self, tokens: TokenizedText, scores: np.ndarray) -> TokenTags:
+        """Well-formed tags of the real tokens (separators dropped, so spans run across paragraphs)."""
         real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]
-        if not real:
-            return []
         offsets = [tokens.offsets[i] for i in real]
         real_scores = scores[real]
         tags = decode_tags(real_scores)
-        probabilities = tag_probabilities(real_scores, tags)
+        return TokenTags(offsets, tags, tag_probabilities(real_scores, tags))  # type: ignore[arg-type]
+
+    def link(self, text: str, decoded: TokenTags) -> list[Quote]:
+        """Turn one text's decoded tags into spans per family and link them into quotations."""
         spans: dict[str, list[TaggedSpan]] = {}
         for f, family in enumerate(self.scheme.families):
             found = []
-            for first, stop in tags_to_token_spans(tags[:, f].tolist()):
-                start, end = offsets[first][0], offsets[stop - 1][1]  # type: ignore[index]
-                found.append(TaggedSpan(start, end, float(probabilities[first:stop, f].mean())))
+            for first, stop in tags_to_token_spans(decoded.tags[:, f].tolist()):
+                start, end = decoded.offsets[first][0], decoded.offsets[stop - 1][1]
+                found.append(TaggedSpan(start, end, float(decoded.probabilities[first:stop, f].mean())))
             spans[family] = found
         return attribute(
             text, spans.get("QUOTE", []), spans.get("SPEAKER", []), spans.get("CUE", []), spans.get("ROLE", [])

@@ -21,22 +21,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from quoteattr.marks import is_mark, quote_kind
-from quoteattr.roles import role_phrase, roles_around
+from quoteattr.roles import ROLE_NOUNS, role_phrase, roles_around
 from quoteattr.schema import Quote, Span, Speaker
 
 PRONOUNS = frozenset(
     {"he", "she", "they", "it", "we", "i", "you", "who", "which", "that", "his", "her", "their", "its", "him"}
     | {"them", "us", "one", "this", "these", "those"}
 )
-# Words that open a mention before the name itself: honorifics and common titles.
-TITLES = frozenset(
+# Words that open a mention before the name itself: honorifics, role nouns and their modifiers.
+HONORIFICS = frozenset(
     {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sen", "sen.", "rep", "rep.", "gov", "gov.", "gen", "gen."}
-    | {"lt", "lt.", "col", "col.", "adm", "adm.", "sir", "dame", "president", "senator", "senators", "governor"}
-    | {"representative", "secretary", "minister", "ambassador", "spokesman", "spokeswoman", "spokesperson"}
-    | {"chairman", "chairwoman", "director", "general", "prime", "former", "lawmaker", "lawmakers", "official"}
-    | {"officials", "mayor", "judge", "justice", "professor", "prof", "prof.", "king", "queen", "prince"}
-    | {"chancellor", "premier", "envoy", "deputy", "vice", "acting", "leader", "chief"}
+    | {"lt", "lt.", "col", "col.", "adm", "adm.", "prof", "prof.", "sir", "dame"}
 )
+TITLES = HONORIFICS | ROLE_NOUNS | {"former", "acting", "vice", "prime"}
 _NAME_WORD = re.compile(r"(?:Mc|Mac|O['’])?[A-Z][a-zà-ÿ'’]+(?:-[A-Z]?[a-zà-ÿ'’]+)*|[A-Z]\.|Jr\.|Sr\.|II|III")
 _PREPOSITIONS = frozenset({"for", "of", "at", "from", "with", "in", "to", "on"})
 _SINGULAR_PRONOUNS = frozenset({"he", "she", "his", "her", "him"})

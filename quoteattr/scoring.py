@@ -8,11 +8,10 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from quoteattr.decoding import decode_tags
 from quoteattr.evaluation import EvalReport, evaluate
 from quoteattr.features import token_labels
 from quoteattr.inference import QuoteAttributor
-from quoteattr.io import document_to_record
+from quoteattr.io import dataset_files, document_to_record, iter_documents
 from quoteattr.labels import IGNORE, bio_strings
 from quoteattr.schema import Document
 from quoteattr.training import DataSource, TrainConfig, train
@@ -27,16 +26,14 @@ def predict_documents(
     for start in range(0, len(documents), 64):
         chunk = documents[start : start + 64]
         for document, (tokens, scores) in zip(chunk, attributor.tag_scores([d.text for d in chunk], batch_size)):
-            real = [i for i, o in enumerate(tokens.offsets) if o is not None]
-            offsets = [tokens.offsets[i] for i in real]
-            labels, _ = token_labels(document, offsets, attributor.scheme)
-            tags = decode_tags(scores[real])
+            decoded = attributor.decode(tokens, scores)
+            labels, _ = token_labels(document, decoded.offsets, attributor.scheme)
             for f, family in enumerate(families):
                 column = [row[f] for row in labels]
                 if column and column[0] != IGNORE:
                     gold_tags.append(bio_strings(column, family))
-                    pred_tags.append(bio_strings(tags[:, f].tolist(), family))
-            quotes = attributor.link(document.text, tokens, scores)
+                    pred_tags.append(bio_strings(decoded.tags[:, f].tolist(), family))
+            quotes = attributor.link(document.text, decoded)
             predicted.append(Document(document.id, document.text, tuple(quotes)))
     return predicted, (gold_tags, pred_tags)
 
@@ -91,8 +88,6 @@ def cross_validate(
 
 def _holds_any(path: Path, ids: set[str]) -> bool:
     """Whether a dataset file or directory contains any of the given document ids."""
-    from quoteattr.io import dataset_files, iter_documents
-
     if not path.exists():
         return False
     return any(d.id in ids for f in dataset_files([path]) for d in iter_documents(f))

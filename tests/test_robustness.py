@@ -146,4 +146,4 @@ def test_linking_any_tags_keeps_offsets(attributor: QuoteAttributor, pieces: lis
     scores = np.full((len(tokens.input_ids), families, 3), -5.0, dtype=np.float32)
     for position, tag in enumerate(tags):
         scores[position // families, position % families, tag] = -0.01
-    assert_exact(text, attributor.link(text, tokens, scores))
+    assert_exact(text, attributor.link(text, attributor.decode(tokens, scores)))
