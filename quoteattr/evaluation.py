@@ -212,6 +212,7 @@ def evaluate(
             raise ValueError(f"document {gold_doc.id!r}: predicted text differs from the gold text")
         gold, pred = gold_doc.quotes, pred_doc.quotes
         pairs, absorbed = match_quotes(gold_doc, gold, pred)
+        attributed = {i for i, j in pairs if speaker_correct(gold[i], pred[j])}
         for group, kinds in KIND_GROUPS.items():
             c = counts[group]
             n_gold = sum(q.kind in kinds for q in gold)
@@ -227,11 +228,10 @@ def evaluate(
                 c["overlap"][0] += hit
                 same_span = trimmed(gold_doc.text, g.start, g.end) == trimmed(gold_doc.text, p.start, p.end)
                 c["exact"][0] += hit and same_span
-                right = speaker_correct(g, p)
+                right = i in attributed
                 c["speaker"][0] += right
                 c["speaker"][1] += 1
                 c["attributed"][0] += hit and right
-        attributed = {i for i, j in pairs if speaker_correct(gold[i], pred[j])}
         for i, quote in enumerate(gold):
             if quote.speaker is not None:
                 tally = per_speaker.setdefault(quote.speaker.name, [0, 0])

@@ -19,6 +19,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from quoteattr.marks import is_mark, quote_kind
 from quoteattr.roles import ROLE_NOUNS, role_phrase, roles_around
@@ -52,6 +53,9 @@ class TaggedSpan:
     start: int
     end: int
     score: float = 1.0
+
+
+SpanT = TypeVar("SpanT", TaggedSpan, Span)
 
 
 @dataclass
@@ -163,6 +167,11 @@ def widen_surname(text: str, name: str, position: int = 0) -> str:
     return before or after or name
 
 
+def starting_within(spans: Sequence[SpanT], starts: Sequence[int], low: int, high: int) -> Sequence[SpanT]:
+    """The spans (sorted by start, `starts` their starts) that start in `[low, high]`."""
+    return spans[bisect_left(starts, low) : bisect_right(starts, high)]
+
+
 def choose_speaker(
     text: str, quotes: Sequence[TaggedSpan], index: int, speakers: Sequence[TaggedSpan], starts: Sequence[int]
 ) -> TaggedSpan | None:
@@ -177,10 +186,7 @@ def choose_speaker(
     reach = MAX_SPEAKER_DISTANCE + SENTENCE_PENALTY
     neighbours = [quotes[i] for i in (index - 1, index + 1) if 0 <= i < len(quotes)]
     best, best_distance = None, reach + 1
-    for position in range(
-        bisect_left(starts, max(first, quote.start - reach)), bisect_right(starts, quote.end + reach)
-    ):
-        speaker = speakers[position]
+    for speaker in starting_within(speakers, starts, max(first, quote.start - reach), quote.end + reach):
         if speaker.start < first or speaker.end > last or (speaker.start < quote.end and speaker.end > quote.start):
             continue
         gap = (speaker.end, quote.start) if speaker.end <= quote.start else (quote.end, speaker.start)
@@ -191,11 +197,6 @@ def choose_speaker(
         if distance < best_distance:
             best, best_distance = speaker, distance
     return best
-
-
-def starting_within(spans: Sequence[TaggedSpan], starts: Sequence[int], low: int, high: int) -> Sequence[TaggedSpan]:
-    """The spans (sorted by start, `starts` their starts) that start in `[low, high]`."""
-    return spans[bisect_left(starts, low) : bisect_right(starts, high)]
 
 
 def choose_cue(
@@ -277,8 +278,7 @@ class EntityResolver:
     def _roles_near(self, start: int, end: int) -> list[Span]:
         """Role spans inside `[start, end)`, just before it, or in apposition just after it."""
         found = []
-        first = bisect_left(self.role_starts, start - MAX_ROLE_LENGTH)
-        for role in self.roles[first : bisect_right(self.role_starts, end + 6)]:
+        for role in starting_within(self.roles, self.role_starts, start - MAX_ROLE_LENGTH, end + 6):
             inside = role.start >= start and role.end <= end
             before = 0 <= start - role.end <= 2
             after = 0 <= role.start - end <= 6 and self.text[end : role.start].strip(" ,").lower() in {
@@ -292,9 +292,8 @@ class EntityResolver:
         return found
 
     def _named(self, mention: Span) -> _Entity:
-        inside_roles = [
-            r for r in self._roles_near(mention.start, mention.end) if r.start >= mention.start and r.end <= mention.end
-        ]
+        near = self._roles_near(mention.start, mention.end)
+        inside_roles = [r for r in near if r.start >= mention.start and r.end <= mention.end]
         raw = mention.text
         for role in sorted(inside_roles, key=lambda r: -r.start):
             raw = raw[: role.start - mention.start] + " " + raw[role.end - mention.start :]
@@ -319,7 +318,7 @@ class EntityResolver:
                 start = end - len(entity.name)  # the full name is written here
             entity.add_roles(self._roles_near(start, end))
             entity.add_roles(roles_around(self.text, start, end))
-        entity.add_roles(self._roles_near(mention.start, mention.end))
+        entity.add_roles(near)
         return entity
 
     def _recent(self, wanted: Callable[[_Entity], bool]) -> _Entity | None:
