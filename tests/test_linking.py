@@ -62,6 +62,23 @@ def test_each_quote_takes_the_nearest_speaker_of_its_paragraph() -> None:
     assert first.kind == second.kind == "direct"
 
 
+def test_a_mention_with_a_cue_beats_a_nearer_one_without() -> None:
+    text = 'Anna Berg said the plan, which Carl Dunn drafted, was "a disgrace".'
+    (quote,) = link(text, ['"a disgrace"'], ["Anna Berg", "Carl Dunn"], ["said"])
+    assert who(quote) == ("Anna Berg", "Anna Berg")
+    (uncued,) = link(text, ['"a disgrace"'], ["Anna Berg", "Carl Dunn"])
+    assert who(uncued) == ("Carl Dunn", "Carl Dunn")  # without the cue, the nearer mention
+
+
+def test_reported_speech_prefers_the_mention_before_it() -> None:
+    text = 'Anna Berg thinks the plan "is a disgrace" for Carl Dunn.'
+    (quote,) = link(text, ['"is a disgrace"'], ["Anna Berg", "Carl Dunn"])
+    assert who(quote) == ("Anna Berg", "Anna Berg")
+    text = 'Anna Berg thinks the new tax plan, the one passed in a hurry on Friday, "is a disgrace" for Carl Dunn.'
+    (far,) = link(text, ['"is a disgrace"'], ["Anna Berg", "Carl Dunn"])
+    assert who(far) == ("Carl Dunn", "Carl Dunn")  # a preference, not a rule
+
+
 def test_a_speaker_in_another_paragraph_is_not_taken() -> None:
     text = "Anna Berg spoke on Monday.\n\nThe plan would fail, according to a memo."
     (quote,) = link(text, ["The plan would fail"], ["Anna Berg"])
@@ -137,6 +154,24 @@ def test_a_pronoun_resolves_to_the_previous_named_speaker() -> None:
     assert who(second) == ("Carl Dunn", "Carl Dunn")
     assert who(third) == ("Carl Dunn", "he")
     assert third.speaker is not None and "he" in third.speaker.aliases
+
+
+def test_a_pronoun_resolves_to_the_last_person_written_even_one_never_quoted() -> None:
+    text = (
+        '"Taxes will fall," Carl Dunn said.\n\n'
+        "Anna Berg, who chairs the committee, met reporters after the vote.\n\n"
+        '"Wages will rise," she said.'
+    )
+    first, second = link(text, ['"Taxes will fall,"', '"Wages will rise,"'], ["Carl Dunn", "Anna Berg", "she"])
+    assert who(first) == ("Carl Dunn", "Carl Dunn")
+    assert who(second) == ("Anna Berg", "she")
+
+
+@pytest.mark.parametrize("opener", ["But", "And", "Even", "Meanwhile"])
+def test_a_sentence_opener_is_not_part_of_the_name(opener: str) -> None:
+    text = f'"Taxes will fall." {opener} Anna Berg said so.'
+    (quote,) = link(text, ['"Taxes will fall."'], [f"{opener} Anna Berg"])
+    assert who(quote) == ("Anna Berg", f"{opener} Anna Berg")
 
 
 def test_a_pronoun_gets_the_canonical_full_name() -> None:
