@@ -4,6 +4,9 @@ Paragraph breaks matter for quotations (a quotation may run over paragraphs; a n
 often changes speaker), but subword tokenizers drop newlines. Each paragraph is therefore
 tokenized on its own and the paragraphs are joined with the tokenizer's separator token, which
 has no character offsets and never carries a label.
+
+The encoder is uncased, yet capitals mark names and all-caps words mark transcript speakers, so a
+model may also read each word's capitalisation (`case_types`) through its token type embeddings.
 """
 
 from __future__ import annotations
@@ -24,14 +27,42 @@ from quoteattr.schema import Document
 from quoteattr.windows import Window, plan_windows
 
 PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
+WORD = re.compile(r"\S+")
+LOWER, CAPITALISED, ALL_CAPS = 0, 1, 2  # token type ids of the case feature
+CASE_TYPES = 3
 
 
 @dataclass(frozen=True)
 class TokenizedText:
-    """Subword ids of a whole text and each token's character offsets (None for separators)."""
+    """Subword ids of a whole text, each token's character offsets (None for separators) and case type."""
 
     input_ids: list[int]
     offsets: list[tuple[int, int] | None]
+    case_types: list[int]
+
+
+def word_case(word: str) -> int:
+    """ALL_CAPS for a word of two or more letters all upper case, CAPITALISED when its first letter is, else LOWER."""
+    letters = [c for c in word if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        return ALL_CAPS
+    return CAPITALISED if letters and letters[0].isupper() else LOWER
+
+
+def case_types(text: str, offsets: Sequence[tuple[int, int]]) -> list[int]:
+    """The case of the whitespace-delimited word each token lies in (LOWER for tokens without letters).
+
+    Offsets must be in text order, as a tokenizer gives them.
+    """
+    words = [(m.start(), m.end(), word_case(m.group())) for m in WORD.finditer(text)]
+    types, w = [], 0
+    for start, end in offsets:
+        while w < len(words) and words[w][1] <= start:
+            w += 1
+        inside = w < len(words) and words[w][0] <= start
+        has_letters = any(c.isalpha() for c in text[start:end])
+        types.append(words[w][2] if inside and has_letters else LOWER)
+    return types
 
 
 def tokenize_texts(texts: Sequence[str], tokenizer: PreTrainedTokenizerBase) -> list[TokenizedText]:
@@ -43,14 +74,17 @@ def tokenize_texts(texts: Sequence[str], tokenizer: PreTrainedTokenizerBase) -> 
             pieces.append(match.group())
             owners.append((index, match.start()))
     encoded = tokenizer(pieces, add_special_tokens=False, return_offsets_mapping=True) if pieces else None
-    results = [TokenizedText([], []) for _ in texts]
-    for position, (index, shift) in enumerate(owners):
+    results = [TokenizedText([], [], []) for _ in texts]
+    for position, (piece, (index, shift)) in enumerate(zip(pieces, owners)):
         result = results[index]
         if result.input_ids:
             result.input_ids.append(tokenizer.sep_token_id)  # type: ignore[arg-type]
             result.offsets.append(None)
+            result.case_types.append(LOWER)
+        offsets = encoded["offset_mapping"][position]  # type: ignore[index]
         result.input_ids.extend(encoded["input_ids"][position])  # type: ignore[index]
-        result.offsets.extend((start + shift, end + shift) for start, end in encoded["offset_mapping"][position])  # type: ignore[index]
+        result.offsets.extend((start + shift, end + shift) for start, end in offsets)
+        result.case_types.extend(case_types(piece, offsets))
     return results
 
 
@@ -90,6 +124,7 @@ class WindowRow:
 
     window: Window
     input_ids: list[int]
+    token_type_ids: list[int]
     labels: list[list[int]] | None = None
 
 
@@ -106,10 +141,11 @@ def window_rows(
     width = len(labels[0]) if labels else 0
     for window in plan_windows(len(tokenized.input_ids), max_length - 2, stride, doc_index):
         ids = [tokenizer.cls_token_id, *tokenized.input_ids[window.start : window.end], tokenizer.sep_token_id]
+        types = [LOWER, *tokenized.case_types[window.start : window.end], LOWER]
         row_labels = None
         if labels is not None:
             row_labels = [[IGNORE] * width, *labels[window.start : window.end], [IGNORE] * width]
-        rows.append(WindowRow(window, ids, row_labels))  # type: ignore[arg-type]
+        rows.append(WindowRow(window, ids, types, row_labels))  # type: ignore[arg-type]
     return rows
 
 
@@ -119,8 +155,12 @@ def training_rows(
     scheme: LabelScheme,
     max_length: int,
     stride: int,
+    case_features: bool = False,
 ) -> tuple[list[dict[str, Any]], AlignmentReport]:
-    """Labelled model rows for training or evaluation, as dicts for `datasets.Dataset.from_list`."""
+    """Labelled model rows for training or evaluation, as dicts for `datasets.Dataset.from_list`.
+
+    With `case_features`, rows also carry each token's case type as `token_type_ids`.
+    """
     report = AlignmentReport()
     rows = []
     for doc_index, (document, tokenized) in enumerate(
@@ -129,7 +169,10 @@ def training_rows(
         labels, doc_report = token_labels(document, tokenized.offsets, scheme)
         report.add(doc_report)
         for row in window_rows(tokenized, tokenizer, max_length, stride, doc_index, labels):
-            rows.append({"input_ids": row.input_ids, "labels": row.labels})
+            features = {"input_ids": row.input_ids, "labels": row.labels}
+            if case_features:
+                features["token_type_ids"] = row.token_type_ids
+            rows.append(features)
     return rows, report
 
 
@@ -139,6 +182,7 @@ def documents_to_dataset(
     scheme: LabelScheme,
     max_length: int,
     stride: int,
+    case_features: bool = False,
 ) -> tuple[datasets.Dataset, AlignmentReport]:
     """A `datasets.Dataset` of labelled windows (`input_ids`, `labels`) covering every token of every document.
 
@@ -149,12 +193,15 @@ def documents_to_dataset(
     """
     from datasets import Dataset  # heavy, and only training needs it: keep it out of predict's start-up
 
-    rows, report = training_rows(documents, tokenizer, scheme, max_length, stride)
+    rows, report = training_rows(documents, tokenizer, scheme, max_length, stride, case_features)
     return Dataset.from_list(rows), report
 
 
 class PaddingCollator:
-    """Pad a batch of rows to its longest row; labels are padded with the ignore index."""
+    """Pad a batch of rows to its longest row; labels are padded with the ignore index.
+
+    Rows hold `input_ids` and, where present, `token_type_ids` (case types) and `labels`.
+    """
 
     def __init__(self, pad_token_id: int, families: int) -> None:
         self.pad_token_id = pad_token_id
@@ -165,6 +212,9 @@ class PaddingCollator:
         ids = torch.full((len(rows), length), self.pad_token_id, dtype=torch.long)
         mask = torch.zeros((len(rows), length), dtype=torch.long)
         batch = {"input_ids": ids, "attention_mask": mask}
+        has_types = "token_type_ids" in rows[0]
+        if has_types:
+            batch["token_type_ids"] = torch.full((len(rows), length), LOWER, dtype=torch.long)
         has_labels = "labels" in rows[0] and rows[0]["labels"] is not None
         if has_labels:
             batch["labels"] = torch.full((len(rows), length, self.families), IGNORE, dtype=torch.long)
@@ -172,6 +222,8 @@ class PaddingCollator:
             n = len(row["input_ids"])
             ids[i, :n] = torch.tensor(row["input_ids"])
             mask[i, :n] = 1
+            if has_types:
+                batch["token_type_ids"][i, :n] = torch.tensor(row["token_type_ids"])
             if has_labels:
                 batch["labels"][i, :n] = torch.tensor(row["labels"])
         return batch

@@ -20,7 +20,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from quoteattr.decoding import decode_tags, log_softmax, tag_probabilities
 from quoteattr.errors import ConfigError, ModelLoadError
-from quoteattr.features import TokenizedText, tokenize_texts, window_rows
+from quoteattr.features import PaddingCollator, TokenizedText, WindowRow, tokenize_texts, window_rows
 from quoteattr.labels import LabelScheme, tags_to_token_spans
 from quoteattr.linking import TaggedSpan, attribute
 from quoteattr.modeling import ModelSettings, load_model
@@ -87,6 +87,7 @@ class QuoteAttributor:
         self.device = device
         self.batch_size = batch_size
         self._tokenizer_lock = threading.Lock()
+        self._collate = PaddingCollator(tokenizer.pad_token_id or 0, len(scheme.families))
 
     @classmethod
     def load(
@@ -163,7 +164,7 @@ class QuoteAttributor:
         rows = []
         for doc_index, tokens in enumerate(tokenized):
             rows.extend(window_rows(tokens, self.tokenizer, self.settings.max_length, self.settings.stride, doc_index))
-        logits = self._window_logits([row.input_ids for row in rows], batch_size or self.batch_size)
+        logits = self._window_logits(rows, batch_size or self.batch_size)
         families = len(self.scheme.families)
         results = []
         for doc_index, tokens in enumerate(tokenized):
@@ -176,24 +177,24 @@ class QuoteAttributor:
             results.append((tokens, log_softmax(merged)))
         return results
 
-    def _window_logits(self, windows: list[list[int]], batch_size: int) -> list[np.ndarray]:
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
-        outputs: list[np.ndarray] = [np.empty(0)] * len(windows)
-        pad = self.tokenizer.pad_token_id or 0
+    def _window_logits(self, rows: list[WindowRow], batch_size: int) -> list[np.ndarray]:
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i].input_ids))
+        outputs: list[np.ndarray] = [np.empty(0)] * len(rows)
         for first in range(0, len(order), batch_size):
             batch = order[first : first + batch_size]
-            length = max(len(windows[i]) for i in batch)
-            ids = torch.full((len(batch), length), pad, dtype=torch.long)
-            mask = torch.zeros((len(batch), length), dtype=torch.long)
-            for row, i in enumerate(batch):
-                ids[row, : len(windows[i])] = torch.tensor(windows[i])
-                mask[row, : len(windows[i])] = 1
+            features = [
+                {"input_ids": rows[i].input_ids, "token_type_ids": rows[i].token_type_ids}
+                if self.settings.case_features
+                else {"input_ids": rows[i].input_ids}
+                for i in batch
+            ]
+            inputs = {name: tensor.to(self.device) for name, tensor in self._collate(features).items()}
             autocast = torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16")
             with torch.inference_mode(), autocast:
-                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
+                logits = self.model(**inputs).logits
             logits = logits.float().cpu().numpy()
             for row, i in enumerate(batch):
-                outputs[i] = logits[row, : len(windows[i])]
+                outputs[i] = logits[row, : len(rows[i].input_ids)]
         return outputs
 
     def _predict_chunk(self, texts: list[str], batch_size: int) -> list[list[Quote]]:

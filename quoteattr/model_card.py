@@ -13,6 +13,11 @@ from quoteattr.errors import ModelLoadError
 METRICS_FILE = "metrics.json"
 SETTINGS_FILE = "quoteattr.json"
 CARD_FILE = "README.md"
+CASE_NOTE = (
+    "\nIt reads each word's capitalisation from `token_type_ids` (0: no capital or no letters, 1: capitalised,\n"
+    "2: all capitals, two letters or more; `quoteattr.features.case_types`): without them it sees every word\n"
+    "as lower case and finds fewer names."
+)
 
 
 def _score_lines(metrics: dict[str, Any]) -> str:
@@ -77,6 +82,7 @@ def render_card(directory: Path) -> str:
         machine=training.get("machine", "unknown"),
         max_length=settings.get("max_length"),
         stride=settings.get("stride"),
+        case_note=CASE_NOTE if settings.get("case_features") else "",
         config=json.dumps(training.get("config", {}), indent=2),
         scores=_score_lines(metrics),
     )

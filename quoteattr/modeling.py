@@ -28,6 +28,7 @@ from transformers import (
 
 from quoteattr import __version__
 from quoteattr.errors import ConfigError, ModelLoadError
+from quoteattr.features import CASE_TYPES
 from quoteattr.labels import IGNORE, LabelScheme
 from quoteattr.schema import SCHEMA_VERSION
 
@@ -50,6 +51,7 @@ class ModelSettings:
 
     max_length: int = 256
     stride: int = 64
+    case_features: bool = False  # token_type_ids carry each word's case (see features.case_types)
     families: tuple[str, ...] = LabelScheme().families
     schema_version: str = SCHEMA_VERSION
     package_version: str = __version__
@@ -77,13 +79,14 @@ def family_loss(
 
 
 def new_model(
-    base_model: str, scheme: LabelScheme, attention_dropout: float | None = None
+    base_model: str, scheme: LabelScheme, attention_dropout: float | None = None, case_features: bool = False
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """A token-classification head for `scheme` on a pretrained encoder (HF id or local path).
 
     `attention_dropout` overrides the encoder's attention-probability dropout where given: with
     dropout, PyTorch's attention falls back from its fused CPU kernel, and training runs about
-    three times slower on CPU.
+    three times slower on CPU. `case_features` gives the encoder one token type per case type
+    (see `add_case_types`).
     """
     overrides = {} if attention_dropout is None else {"attention_probs_dropout_prob": attention_dropout}
     local = Path(base_model).exists()
@@ -103,7 +106,27 @@ def new_model(
         raise ModelLoadError(f"{base_model}: cannot load a base encoder ({_first_line(error)})") from None
     if not tokenizer.is_fast:
         raise ConfigError(f"{base_model}: quoteattr needs a fast tokenizer (character offsets), found a slow one")
+    if case_features:
+        add_case_types(model, base_model)
     return model, tokenizer
+
+
+def add_case_types(model: PreTrainedModel, name: str) -> None:
+    """Resize the encoder's token type embeddings to one row per case type, each a copy of row 0.
+
+    The copies keep the pretrained encoder's behaviour at the start of training; fine-tuning then
+    learns what capitals mean. The config records the new size, so the model reloads with plain
+    transformers.
+    """
+    embeddings = getattr(model.base_model, "embeddings", None)
+    old = getattr(embeddings, "token_type_embeddings", None)
+    if not isinstance(old, nn.Embedding):
+        raise ConfigError(f"{name}: the encoder has no token type embeddings; train it with case_features = false")
+    new = nn.Embedding(CASE_TYPES, old.embedding_dim)
+    with torch.no_grad():
+        new.weight.copy_(old.weight[:1].expand(CASE_TYPES, -1))
+    embeddings.token_type_embeddings = new  # type: ignore[union-attr]
+    model.config.type_vocab_size = CASE_TYPES
 
 
 def _first_line(error: BaseException) -> str:
@@ -179,6 +202,8 @@ def save_model(
         (staging / SETTINGS_FILE).write_text(settings.to_json() + "\n", encoding="utf-8")
         for name, content in (extra_files or {}).items():
             (staging / name).write_text(content, encoding="utf-8")
+        for written in staging.iterdir():  # some writers use private temporary files; a model is shared
+            written.chmod(0o644)
         backup = None
         if target.exists():
             backup = target.with_name(f".{target.name}.old")

@@ -80,6 +80,7 @@ class TrainConfig:
     precision: str = "auto"  # auto (bf16 where the hardware has it) | fp32 | bf16 | fp16
     threads: int = 0  # CPU threads for torch; 0 = torch's default
     attention_dropout: float = 0.0  # 0 keeps PyTorch's fused CPU attention kernel (3x faster training)
+    case_features: bool = True  # feed each word's capitalisation through token type ids (features.case_types)
     save_half: bool = True  # store the final weights in fp16
     log_every: int = 50
 
@@ -246,22 +247,29 @@ def train(config: TrainConfig, resume: bool = False) -> TrainResult:
             raise ConfigError(
                 f"init_model {config.init_model} tags {list(init_scheme.families)}, config asks {list(scheme.families)}"
             )
+        if init_settings.case_features != config.case_features:
+            raise ConfigError(
+                f"init_model {config.init_model} has case_features = {str(init_settings.case_features).lower()}, "
+                f"the config asks {str(config.case_features).lower()}"
+            )
         model.float()
         model.config.attention_probs_dropout_prob = config.attention_dropout
         base = f"{config.init_model} (continued)"
     else:
         base = config.base_model or default_base_model()
-        model, tokenizer = new_model(base, scheme, config.attention_dropout)
+        model, tokenizer = new_model(base, scheme, config.attention_dropout, config.case_features)
     train_documents = _load_training_documents(config)
     dev_documents = load_documents(*config.dev_data) if config.dev_data else []
     train_dataset, train_report = documents_to_dataset(
-        train_documents, tokenizer, scheme, config.max_length, config.train_stride
+        train_documents, tokenizer, scheme, config.max_length, config.train_stride, config.case_features
     )
     logger.info("train: %d documents, %d windows; %s", len(train_documents), len(train_dataset), train_report.summary())
     eval_dataset = None
     if dev_documents:
         # evaluation windows do not overlap, so every dev token is scored once
-        eval_dataset, dev_report = documents_to_dataset(dev_documents, tokenizer, scheme, config.max_length, 0)
+        eval_dataset, dev_report = documents_to_dataset(
+            dev_documents, tokenizer, scheme, config.max_length, 0, config.case_features
+        )
         logger.info("dev: %d documents, %d windows; %s", len(dev_documents), len(eval_dataset), dev_report.summary())
     checkpoints = Path(f"{config.output_dir}.checkpoints")
     precision = _resolve_precision(config, use_cuda)
@@ -310,6 +318,7 @@ def train(config: TrainConfig, resume: bool = False) -> TrainResult:
     settings = ModelSettings(
         max_length=config.max_length,
         stride=config.stride,
+        case_features=config.case_features,
         families=scheme.families,
         training={
             "config": config.to_dict(),

@@ -14,6 +14,9 @@ from hypothesis import strategies as st
 from transformers import AutoTokenizer, BertTokenizer, PreTrainedTokenizerBase
 
 from quoteattr.features import (
+    ALL_CAPS,
+    CAPITALISED,
+    LOWER,
     PaddingCollator,
     TokenizedText,
     family_spans,
@@ -21,6 +24,7 @@ from quoteattr.features import (
     tokenize_texts,
     training_rows,
     window_rows,
+    word_case,
 )
 from quoteattr.labels import BEGIN, IGNORE, INSIDE, OUTSIDE, LabelScheme, tags_to_token_spans, token_spans_to_chars
 from quoteattr.schema import Document, Entity, Quote, Span, Speaker
@@ -136,10 +140,10 @@ def test_paragraphs_are_joined_by_one_separator(
 
 def test_empty_and_blank_texts_give_no_tokens(tokenizer: PreTrainedTokenizerBase) -> None:
     results = tokenize_texts(["", " \n\r\n\t ", "Doe"], tokenizer)
-    assert results[0] == TokenizedText([], []) and results[1] == TokenizedText([], [])
+    assert results[0] == TokenizedText([], [], []) and results[1] == TokenizedText([], [], [])
     assert results[2].offsets == [(0, 3)]
     assert tokenize_texts([], tokenizer) == []
-    assert tokenize_texts(["", ""], tokenizer) == [TokenizedText([], []), TokenizedText([], [])]
+    assert tokenize_texts(["", ""], tokenizer) == [TokenizedText([], [], []), TokenizedText([], [], [])]
 
 
 def test_texts_are_tokenized_independently(word_tokenizer: PreTrainedTokenizerBase) -> None:
@@ -263,7 +267,7 @@ def test_window_rows_frame_and_label_every_window(
 
 
 def test_window_rows_for_an_empty_text(tokenizer: PreTrainedTokenizerBase) -> None:
-    (row,) = window_rows(TokenizedText([], []), tokenizer, max_length=8, stride=2, labels=[])
+    (row,) = window_rows(TokenizedText([], [], []), tokenizer, max_length=8, stride=2, labels=[])
     assert row.input_ids == [tokenizer.cls_token_id, tokenizer.sep_token_id]
     assert row.labels == [[], []]
 
@@ -335,3 +339,52 @@ def test_windows_reassemble_the_document_labels(
     tags = [OUTSIDE if tag == IGNORE else tag for tag in column(merged, QUOTE)]
     decoded = token_spans_to_chars(offsets, tags_to_token_spans(tags))
     assert decoded == [(offsets[a][0], offsets[b - 1][1]) for a, b in ranges]  # type: ignore[index]
+
+
+# --- case types ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "case"),
+    [
+        ("said", LOWER),
+        ("Kirby,", CAPITALISED),
+        ('"We', CAPITALISED),
+        ("WALLACE:", ALL_CAPS),
+        ("U.N.", ALL_CAPS),
+        ("I", CAPITALISED),
+        ("iPhone", LOWER),
+        ("1,200", LOWER),
+        ("Éric", CAPITALISED),
+    ],
+)
+def test_word_case(word: str, case: int) -> None:
+    assert word_case(word) == case
+
+
+def test_case_types_give_every_piece_its_word_case(tokenizer: PreTrainedTokenizerBase) -> None:
+    text = 'PENCE: "Doe said," the aide\nsaid.'
+    tokenized = tokenize_texts([text], tokenizer)[0]
+    assert len(tokenized.case_types) == len(tokenized.input_ids)
+    for offset, case in zip(tokenized.offsets, tokenized.case_types):
+        if offset is None:
+            assert case == LOWER
+            continue
+        piece = text[offset[0] : offset[1]]
+        word = next(m for m in re.finditer(r"\S+", text) if m.start() <= offset[0] < m.end()).group()
+        assert case == (word_case(word) if any(c.isalpha() for c in piece) else LOWER), piece
+    assert {ALL_CAPS, CAPITALISED, LOWER} <= set(tokenized.case_types)
+
+
+def test_window_rows_carry_case_types(word_tokenizer: PreTrainedTokenizerBase) -> None:
+    tokenized = tokenize_texts(["Doe SAID it " * 6], word_tokenizer)[0]
+    for row in window_rows(tokenized, word_tokenizer, max_length=8, stride=2):
+        assert row.token_type_ids == [LOWER, *tokenized.case_types[row.window.start : row.window.end], LOWER]
+
+
+def test_collator_pads_case_types() -> None:
+    batch = PaddingCollator(pad_token_id=0, families=1)(
+        [{"input_ids": [5, 6, 7], "token_type_ids": [0, 2, 1]}, {"input_ids": [5], "token_type_ids": [1]}]
+    )
+    assert batch["token_type_ids"].tolist() == [[0, 2, 1], [1, 0, 0]]
+    assert "token_type_ids" not in PaddingCollator(pad_token_id=0, families=1)([{"input_ids": [5]}])

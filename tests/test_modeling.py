@@ -9,13 +9,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from quoteattr.errors import ModelLoadError
+from quoteattr.errors import ConfigError, ModelLoadError
+from quoteattr.features import CAPITALISED, CASE_TYPES
+from quoteattr.inference import QuoteAttributor
 from quoteattr.labels import LabelScheme
-from quoteattr.modeling import SETTINGS_FILE, WEIGHTS_FILE, ModelSettings, load_model, save_model
+from quoteattr.modeling import SETTINGS_FILE, WEIGHTS_FILE, ModelSettings, load_model, new_model, save_model
 
 
 class _CreatesFile:
@@ -78,6 +81,7 @@ def test_save_half_round_trip(tiny_model: Path, tmp_path: Path) -> None:
     for name, tensor in model.state_dict().items():
         assert torch.allclose(tensor, loaded.state_dict()[name].float(), atol=1e-2, rtol=1e-2), name
     assert next(model.parameters()).dtype == torch.float32  # the caller's model is left as it was
+    assert all(p.stat().st_mode & 0o777 == 0o644 for p in (tmp_path / "half").iterdir())  # readable by all
 
 
 def test_save_over_existing_model_replaces_it(tiny_model: Path, tmp_path: Path) -> None:
@@ -310,3 +314,37 @@ def test_failed_final_rename_puts_previous_model_back(
     monkeypatch.undo()
     assert snapshot(target) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+
+
+# --- case features ---------------------------------------------------------------------------------------------------
+
+
+def test_case_features_add_token_types_that_start_as_the_pretrained_one(tiny_base_model: Path) -> None:
+    plain, _ = new_model(str(tiny_base_model), LabelScheme())
+    cased, _ = new_model(str(tiny_base_model), LabelScheme(), case_features=True)
+    pretrained = plain.base_model.embeddings.token_type_embeddings.weight
+    types = cased.base_model.embeddings.token_type_embeddings.weight
+    assert types.shape == (CASE_TYPES, pretrained.shape[1]) and cased.config.type_vocab_size == CASE_TYPES
+    assert all(torch.equal(row, pretrained[0]) for row in types)
+
+
+def test_encoder_without_token_types_is_refused_for_case_features(tmp_path: Path, tiny_base_model: Path) -> None:
+    from transformers import AutoTokenizer, DistilBertConfig, DistilBertForTokenClassification
+
+    config = DistilBertConfig(vocab_size=200, dim=16, n_layers=1, n_heads=2, hidden_dim=32)
+    DistilBertForTokenClassification(config).save_pretrained(tmp_path)
+    AutoTokenizer.from_pretrained(tiny_base_model).save_pretrained(tmp_path)
+    with pytest.raises(ConfigError, match="no token type embeddings; train it with case_features = false"):
+        new_model(str(tmp_path), LabelScheme(), case_features=True)
+    new_model(str(tmp_path), LabelScheme())  # without case features it is a usable base
+
+
+@pytest.mark.parametrize("case_features", [True, False])
+def test_predictions_read_case_only_when_the_model_has_case_features(tiny_model: Path, case_features: bool) -> None:
+    attributor = QuoteAttributor.load(tiny_model, device="cpu")
+    assert attributor.settings.case_features  # the tiny model is trained with them, as by default
+    attributor.settings.case_features = case_features
+    with torch.no_grad():  # make capitals matter a lot, so any use of them shows
+        attributor.model.base_model.embeddings.token_type_embeddings.weight[CAPITALISED] += 3.0
+    (_, upper), (_, lower) = attributor.tag_scores(["Doe said it", "doe said it"])
+    assert np.allclose(upper, lower) is not case_features

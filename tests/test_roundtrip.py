@@ -58,3 +58,16 @@ def test_bad_precision_settings_are_refused(tiny_model: Path) -> None:
         QuoteAttributor.load(tiny_model, device="cpu", precision="fp8")
     with pytest.raises(ConfigError, match="exclude each other"):
         QuoteAttributor.load(tiny_model, device="cpu", quantize=True, precision="bf16")
+
+
+def test_card_says_how_to_feed_case_features(tiny_model: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from quoteattr.model_card import CASE_NOTE, render_card
+
+    card = render_card(tiny_model)
+    assert CASE_NOTE.strip() in card and "$" not in card
+    plain = shutil.copytree(tiny_model, tmp_path / "plain")
+    settings = json.loads((plain / "quoteattr.json").read_text())
+    (plain / "quoteattr.json").write_text(json.dumps({**settings, "case_features": False}))
+    assert "token_type_ids" not in render_card(plain)

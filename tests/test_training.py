@@ -67,3 +67,16 @@ def test_an_interrupted_run_resumes_and_never_leaves_a_half_model(
     result = train(config, resume=True)
     assert (result.output_dir / "model.safetensors").is_file()
     assert not checkpoints.exists()
+
+
+def test_continuing_a_model_keeps_its_case_features(tiny_model: Path, tmp_path: Path) -> None:
+    config = TrainConfig(
+        output_dir=str(tmp_path / "out"),
+        init_model=str(tiny_model),
+        train_data=[DataSource(str(TINY_DATA))],
+        dev_data=[],
+        case_features=False,
+    )
+    with pytest.raises(ConfigError, match="has case_features = true, the config asks false"):
+        train(config)
+    assert not (tmp_path / "out").exists()
