@@ -81,3 +81,21 @@ def test_readme_output_example_is_what_the_shipped_model_gives() -> None:
     match = next(q for q in found if q["start"] == documented["start"])
     assert {k: v for k, v in match.items() if k != "score"} == {k: v for k, v in documented.items() if k != "score"}
     assert abs(match["score"] - documented["score"]) < 0.05
+
+
+def test_readme_plain_transformers_snippet_gives_quoteattrs_tags() -> None:
+    import re
+
+    import numpy as np
+
+    from quoteattr.inference import QuoteAttributor
+
+    readme = (SHIPPED_MODEL.parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Without quoteattr") :]
+    snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
+    text = '"We are troubled by these reports," Senator Marco Rubio said on Thursday.'
+    namespace: dict = {"text": text}
+    exec(snippet.replace('"models/quoteattr-minilm"', repr(str(SHIPPED_MODEL))), namespace)
+    ((_, scores),) = QuoteAttributor.load(SHIPPED_MODEL, device="cpu").tag_scores([text])
+    # a one-paragraph text is one window: [CLS] tokens [SEP], exactly what the snippet feeds the model
+    assert np.array_equal(namespace["tags"][0, 1:-1].numpy(), scores.argmax(-1))
