@@ -34,6 +34,7 @@ _STOP = frozenset(
     | {"according", "urged", "noted", "stated", "wrote", "asked", "announced", "in", "on", "its", "his", "her"}
 )
 _DETERMINERS = frozenset({"the", "a", "an", "The", "A", "An"})
+_DANGLING = frozenset({"the", "a", "an", "of", "for", "to", "at", "on", "in", "with", "from", "and", "or", "by"})
 _TOKEN = re.compile(r"\S+")
 MAX_ROLE_WORDS = 20
 
@@ -71,6 +72,8 @@ def role_phrase(text: str, start: int, end: int) -> Span | None:
     if text[last - 3 : last] in {"U.N", "U.S"}:  # keep the full stop of an abbreviation
         last += 1
     phrase = [w for _, _, w in words]
+    if phrase[-1].lower() in _DANGLING:  # *spokesperson for the* (White House …): the name is part of a longer one
+        return None
     return Span.of(text, first, last) if last > first and is_role_noun(role_head(phrase)) else None
 
 

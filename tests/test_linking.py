@@ -344,3 +344,15 @@ def test_a_mention_tagged_entirely_as_a_role_still_names_the_speaker() -> None:
     )
     assert quotes[0].speaker is not None
     assert quotes[0].speaker.name == "Spokesperson"
+
+
+def test_an_organisation_named_inside_a_title_does_not_take_the_title() -> None:
+    text = (
+        '"We are watching," said Ann Berg, spokesperson for the White House National Security Council.\n\n'
+        "The White House urged restraint."
+    )
+    (quote,) = link(text, ['"We are watching,"'], ["Ann Berg"], ["said"])
+    assert who(quote) == ("Ann Berg", "Ann Berg")
+    assert quote.role == "spokesperson for the White House National Security Council"
+    (organisation,) = link(text, ["restraint"], ["The White House"], ["urged"])
+    assert organisation.role is None  # not "spokesperson for the", the words before "White House"
