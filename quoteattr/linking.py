@@ -19,6 +19,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import TypeVar
 
 from quoteattr.marks import is_mark, quote_kind
@@ -50,6 +51,8 @@ CUE_REACH = 60  # characters between a cue and the mention (or quotation) it goe
 SENTENCE_PENALTY = 120  # a sentence end between quotation and mention counts as this many characters more
 AFTER_PENALTY = 40  # a mention after the quotation counts as this many characters farther than one before it
 CUE_BONUS = 60  # a mention with a cue next to it counts as this many characters nearer
+MAX_NAME_OCCURRENCES = 100  # occurrences of a name searched for roles (a person's titles come early)
+MAX_LOOKBACK = 200  # mentions a pronoun or description may reach back over (bounds the work per mention)
 CUE_BEFORE = 5  # characters from a cue to the mention right after it (*said Kirby*)
 CUE_AFTER = 40  # characters from a mention to its cue (*Kirby, the spokesman, said*)
 MAX_CUE_LENGTH = 60  # characters; a longer cue before a mention is not looked for
@@ -75,6 +78,7 @@ class _Entity:
     roles: dict[tuple[int, int], Span] = field(default_factory=dict)  # by offsets: each role once, in order
     heads: set[str] = field(default_factory=set)
     singular: bool = True  # one person, as opposed to a group or an unnamed plural (*officials*)
+    roles_gathered_for: str = ""  # the name whose every occurrence has been searched for roles
 
     def add_roles(self, roles: Sequence[Span]) -> None:
         for role in roles:
@@ -158,25 +162,23 @@ def person_name(text: str) -> str:
     return " ".join(keep) if keep else " ".join(words)
 
 
-def widen_surname(text: str, name: str, position: int = 0) -> str:
-    """A one-word name widened to a 'First [Middle] Surname' written in the document.
+def full_names(text: str, surname: str) -> list[tuple[int, str]]:
+    """Where a 'First [Middle] Surname' with this surname is written, and that full name, in text order."""
+    pattern = rf"((?:{_NAME_WORD.pattern})[ \t]+(?:(?:{_NAME_WORD.pattern})[ \t]+){{0,2}}){re.escape(surname)}\b"
+    found = ((match.start(), person_name(match.group(0))) for match in re.finditer(pattern, text))
+    return [(start, name) for start, name in found if len(name.split()) >= 2]
+
+
+def widen_surname(name: str, written: Sequence[tuple[int, str]], position: int = 0) -> str:
+    """A one-word name widened to a full name `written` in the document (see `full_names`).
 
     Where several full names share the surname (Bill and Hillary Clinton), the one written last
     before `position` wins, else the first one after it.
     """
-    if " " in name or not name[:1].isupper():
+    if " " in name or not name[:1].isupper() or not written:
         return name
-    before, after = None, None
-    pattern = rf"((?:{_NAME_WORD.pattern})[ \t]+(?:(?:{_NAME_WORD.pattern})[ \t]+){{0,2}}){re.escape(name)}\b"
-    for match in re.finditer(pattern, text):
-        candidate = person_name(match.group(0))
-        if len(candidate.split()) < 2:
-            continue
-        if match.start() < position:
-            before = candidate
-        elif after is None:
-            after = candidate
-    return before or after or name
+    index = bisect_left([start for start, _ in written], position)
+    return written[index - 1][1] if index else written[0][1]
 
 
 def starting_within(spans: Sequence[SpanT], starts: Sequence[int], low: int, high: int) -> Sequence[SpanT]:
@@ -310,6 +312,7 @@ class EntityResolver:
         self.role_starts = [r.start for r in self.roles]
         self.entities: dict[str, _Entity] = {}
         self.history: list[_Entity] = []
+        self._full_names: dict[str, list[tuple[int, str]]] = {}  # by surname: each searched for once
 
     def _roles_near(self, start: int, end: int) -> list[Span]:
         """Role spans inside `[start, end)`, just before it, or in apposition just after it."""
@@ -335,7 +338,10 @@ class EntityResolver:
             raw = raw[: role.start - mention.start] + " " + raw[role.end - mention.start :]
         if not raw.strip(" ,"):  # the whole mention was tagged as a role: it names the speaker all the same
             raw = mention.text
-        name = widen_surname(self.text, person_name(raw.strip(" ,")), mention.start)
+        name = person_name(raw.strip(" ,"))
+        if " " not in name and name[:1].isupper() and name not in self._full_names:
+            self._full_names[name] = full_names(self.text, name)
+        name = widen_surname(name, self._full_names.get(name, ()), mention.start)
         key = name.lower()
         # a shorter form (*Kirby*, *Rubio and Hagerty*) joins the most recent entity whose name holds its words in order
         key = next((k for k in reversed(self.entities) if _is_subsequence(key.split(), k.split())), key)
@@ -347,18 +353,21 @@ class EntityResolver:
         for alias in (mention.text, name, *([name.split()[-1]] if " " in name else [])):
             if alias not in entity.aliases:
                 entity.aliases.append(alias)
-        surname = entity.name.split()[-1] if entity.name.split() else entity.name
-        for match in re.finditer(rf"\b{re.escape(surname)}\b", self.text):
-            start, end = match.start(), match.end()
-            if self.text[start - len(entity.name) + len(surname) : end] == entity.name:
-                start = end - len(entity.name)  # the full name is written here
-            entity.add_roles(self._roles_near(start, end))
-            entity.add_roles(roles_around(self.text, start, end))
+        if entity.roles_gathered_for != entity.name:  # once per name, not per mention: linear in mentions
+            entity.roles_gathered_for = entity.name
+            surname = entity.name.split()[-1] if entity.name.split() else entity.name
+            for match in islice(re.finditer(rf"\b{re.escape(surname)}\b", self.text), MAX_NAME_OCCURRENCES):
+                start, end = match.start(), match.end()
+                if self.text[start - len(entity.name) + len(surname) : end] == entity.name:
+                    start = end - len(entity.name)  # the full name is written here
+                entity.add_roles(self._roles_near(start, end))
+                entity.add_roles(roles_around(self.text, start, end))
         entity.add_roles(near)
         return entity
 
     def _recent(self, wanted: Callable[[_Entity], bool]) -> _Entity | None:
-        return next((e for e in reversed(self.history) if wanted(e)), None)
+        """The entity of the latest of the last MAX_LOOKBACK mentions that `wanted` accepts."""
+        return next((e for e in islice(reversed(self.history), MAX_LOOKBACK) if wanted(e)), None)
 
     def resolve(self, mention: Span) -> _Entity:
         """The entity a mention refers to (creating it for a new name or an unresolvable mention)."""

@@ -356,3 +356,18 @@ def test_an_organisation_named_inside_a_title_does_not_take_the_title() -> None:
     assert quote.role == "spokesperson for the White House National Security Council"
     (organisation,) = link(text, ["restraint"], ["The White House"], ["urged"])
     assert organisation.role is None  # not "spokesperson for the", the words before "White House"
+
+
+def test_roles_are_gathered_once_per_name_not_once_per_mention(monkeypatch: pytest.MonkeyPatch) -> None:
+    import quoteattr.linking as linking
+
+    calls = []
+    real = linking.roles_around
+    monkeypatch.setattr(linking, "roles_around", lambda *args: calls.append(args) or real(*args))
+    repeats = 60
+    text = '"Taxes will fall," Mayor Anna Berg said. Carl Dunn met her. ' * repeats
+    names: list[Fragment] = [(name, i) for i in range(repeats) for name in ("Mayor Anna Berg", "Carl Dunn")]
+    quotes = link(text, [('"Taxes will fall,"', i) for i in range(repeats)], names)
+    assert {who(q)[0] for q in quotes} == {"Anna Berg"} and {q.role for q in quotes} == {"Mayor"}
+    # each name's occurrences are searched once: linear, where once per mention would be 2 * repeats ** 2
+    assert len(calls) <= 2 * repeats
