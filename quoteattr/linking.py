@@ -44,6 +44,11 @@ _SENTENCE_OPENERS = frozenset(
     {"but", "and", "so", "yet", "even", "also", "then", "still", "now", "meanwhile", "however", "only", "while"}
     | {"when", "as", "if", "though", "although", "because", "after", "before", "instead", "later", "earlier"}
 )
+_TITLE_PREPOSITIONS = frozenset({"to", "for", "of", "at"})  # *Ambassador to*, *Secretary of*
+_TITLE_OBJECTS = frozenset(
+    {"state", "defense", "defence", "staff", "homeland", "security", "treasury", "energy", "commerce", "labor"}
+    | {"health", "human", "services", "education", "justice", "agriculture", "interior", "transportation", "veterans"}
+)
 _LINK_WORDS = frozenset({"and", "de", "van", "von", "der", "da", "al", "bin", "la", "le", "&"})
 MAX_SPEAKER_DISTANCE = 200  # characters between a quotation and its speaker mention
 MAX_ROLE_LENGTH = 200  # characters; longer tagged roles are not looked for before a name
@@ -330,6 +335,27 @@ class EntityResolver:
                 found.append(role)
         return found
 
+    def _without_title_object(self, name: str, mention: Span) -> str:
+        """*Russian Ambassador to North Korea Alexander Matsegora*: after a title's preposition, the
+        leading capitalised words name a place or body, not the person. Drops leading words (keeping
+        two) that the document also writes without the rest of the name after them, or that name a
+        government department (*Secretary of State*)."""
+        at = self.text.find(name, mention.start, mention.end)
+        before = self.text[max(0, at - 40) : at].split() if at > 0 else []
+        if not before or before[-1].lower() not in _TITLE_PREPOSITIONS:
+            return name
+        words = name.split()
+        while len(words) > 2:
+            rest = " " + " ".join(words[1:])
+            occurrences = re.finditer(rf"\b{re.escape(words[0])}\b", self.text)
+            known = words[0].lower() in _TITLE_OBJECTS
+            if not known and all(
+                self.text.startswith(rest, m.end()) for m in islice(occurrences, MAX_NAME_OCCURRENCES)
+            ):
+                break
+            words = words[1:]
+        return " ".join(words)
+
     def _named(self, mention: Span) -> _Entity:
         near = self._roles_near(mention.start, mention.end)
         inside_roles = [r for r in near if r.start >= mention.start and r.end <= mention.end]
@@ -342,6 +368,7 @@ class EntityResolver:
         if " " not in name and name[:1].isupper() and name not in self._full_names:
             self._full_names[name] = full_names(self.text, name)
         name = widen_surname(name, self._full_names.get(name, ()), mention.start)
+        name = self._without_title_object(name, mention)
         key = name.lower()
         # a shorter form (*Kirby*, *Rubio and Hagerty*) joins the most recent entity whose name holds its words in order
         key = next((k for k in reversed(self.entities) if _is_subsequence(key.split(), k.split())), key)

@@ -371,3 +371,19 @@ def test_roles_are_gathered_once_per_name_not_once_per_mention(monkeypatch: pyte
     assert {who(q)[0] for q in quotes} == {"Anna Berg"} and {q.role for q in quotes} == {"Mayor"}
     # each name's occurrences are searched once: linear, where once per mention would be 2 * repeats ** 2
     assert len(calls) <= 2 * repeats
+
+
+def test_the_place_after_a_titles_preposition_is_not_part_of_the_name() -> None:
+    text = (
+        "North Korea has sent shells, officials said.\n\n"
+        '"The talks went well," said Russian Ambassador to North Korea Alexander Matsegora.\n\n'
+        '"We will meet again," said Secretary of State John F. Kennedy.'
+    )
+    first, second = link(
+        text,
+        ['"The talks went well,"', '"We will meet again,"'],
+        ["Russian Ambassador to North Korea Alexander Matsegora", "Secretary of State John F. Kennedy"],
+        ["said", ("said", 1)],
+    )
+    assert who(first)[0] == "Alexander Matsegora" and first.role == "Russian Ambassador to North Korea"
+    assert who(second)[0] == "John F. Kennedy"  # a department after "Secretary of"
