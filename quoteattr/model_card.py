@@ -66,7 +66,7 @@ def render_card(directory: Path) -> str:
     template = Template(resources.files("quoteattr").joinpath("templates/model_card.md").read_text(encoding="utf-8"))
     return template.substitute(
         name=directory.name,
-        path=str(directory),
+        path=_display_path(directory),
         families=", ".join(families),
         num_families=len(families),
         num_labels=3 * len(families),
@@ -86,6 +86,14 @@ def render_card(directory: Path) -> str:
         config=json.dumps(training.get("config", {}), indent=2),
         scores=_score_lines(metrics),
     )
+
+
+def _display_path(directory: Path) -> str:
+    """The model's path relative to the working directory where it lies below it (no machine paths in cards)."""
+    try:
+        return directory.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(directory)
 
 
 def record_scores(directory: Path, dataset: str, report: dict[str, Any]) -> None:

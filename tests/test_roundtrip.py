@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from quoteattr.inference import QuoteAttributor
 from quoteattr.schema import Document
 
@@ -71,3 +73,14 @@ def test_card_says_how_to_feed_case_features(tiny_model: Path, tmp_path: Path) -
     settings = json.loads((plain / "quoteattr.json").read_text())
     (plain / "quoteattr.json").write_text(json.dumps({**settings, "case_features": False}))
     assert "token_type_ids" not in render_card(plain)
+
+
+def test_card_names_the_model_relative_to_the_working_directory(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quoteattr.model_card import render_card
+
+    monkeypatch.chdir(tiny_model.parent.parent)
+    card = render_card(tiny_model.resolve())
+    relative = f"{tiny_model.parent.name}/{tiny_model.name}"
+    assert f"--model {relative}\n" in card and f'QuoteAttributor.load("{relative}")' in card
