@@ -318,6 +318,7 @@ class EntityResolver:
         self.entities: dict[str, _Entity] = {}
         self.history: list[_Entity] = []
         self._full_names: dict[str, list[tuple[int, str]]] = {}  # by surname: each searched for once
+        self._title_objects_dropped: dict[str, str] = {}  # by name, see _without_title_object
 
     def _roles_near(self, start: int, end: int) -> list[Span]:
         """Role spans inside `[start, end)`, just before it, or in apposition just after it."""
@@ -344,17 +345,19 @@ class EntityResolver:
         before = self.text[max(0, at - 40) : at].split() if at > 0 else []
         if not before or before[-1].lower() not in _TITLE_PREPOSITIONS:
             return name
-        words = name.split()
-        while len(words) > 2:
-            rest = " " + " ".join(words[1:])
-            occurrences = re.finditer(rf"\b{re.escape(words[0])}\b", self.text)
-            known = words[0].lower() in _TITLE_OBJECTS
-            if not known and all(
-                self.text.startswith(rest, m.end()) for m in islice(occurrences, MAX_NAME_OCCURRENCES)
-            ):
-                break
-            words = words[1:]
-        return " ".join(words)
+        if name not in self._title_objects_dropped:  # once per name: linear in mentions
+            words = name.split()
+            while len(words) > 2:
+                rest = " " + " ".join(words[1:])
+                occurrences = re.finditer(rf"\b{re.escape(words[0])}\b", self.text)
+                known = words[0].lower() in _TITLE_OBJECTS
+                if not known and all(
+                    self.text.startswith(rest, m.end()) for m in islice(occurrences, MAX_NAME_OCCURRENCES)
+                ):
+                    break
+                words = words[1:]
+            self._title_objects_dropped[name] = " ".join(words)
+        return self._title_objects_dropped[name]
 
     def _named(self, mention: Span) -> _Entity:
         near = self._roles_near(mention.start, mention.end)
@@ -454,8 +457,9 @@ def attribute(
     cues = sorted(cues, key=lambda c: c.start)
     cue_starts = [c.start for c in cues]
     resolver = EntityResolver(text, roles)
+    cued = cue_next_to(cues, cue_starts)
     mention_of: list[TaggedSpan | None] = [
-        choose_speaker(text, ordered, i, speakers, starts, cue_next_to(cues, cue_starts)) for i in range(len(ordered))
+        choose_speaker(text, ordered, i, speakers, starts, cued) for i in range(len(ordered))
     ]
     for i, quote in enumerate(ordered):
         if mention_of[i] is None:
