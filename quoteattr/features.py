@@ -127,6 +127,15 @@ class WindowRow:
     token_type_ids: list[int]
     labels: list[list[int]] | None = None
 
+    def model_inputs(self, case_features: bool) -> dict[str, Any]:
+        """The row as the model and `PaddingCollator` take it: ids, case types if the model reads them, labels."""
+        inputs: dict[str, Any] = {"input_ids": self.input_ids}
+        if case_features:
+            inputs["token_type_ids"] = self.token_type_ids
+        if self.labels is not None:
+            inputs["labels"] = self.labels
+        return inputs
+
 
 def window_rows(
     tokenized: TokenizedText,
@@ -162,17 +171,16 @@ def training_rows(
     With `case_features`, rows also carry each token's case type as `token_type_ids`.
     """
     report = AlignmentReport()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for doc_index, (document, tokenized) in enumerate(
         zip(documents, tokenize_texts([d.text for d in documents], tokenizer))
     ):
         labels, doc_report = token_labels(document, tokenized.offsets, scheme)
         report.add(doc_report)
-        for row in window_rows(tokenized, tokenizer, max_length, stride, doc_index, labels):
-            features = {"input_ids": row.input_ids, "labels": row.labels}
-            if case_features:
-                features["token_type_ids"] = row.token_type_ids
-            rows.append(features)
+        rows.extend(
+            row.model_inputs(case_features)
+            for row in window_rows(tokenized, tokenizer, max_length, stride, doc_index, labels)
+        )
     return rows, report
 
 

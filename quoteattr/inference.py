@@ -182,12 +182,7 @@ class QuoteAttributor:
         outputs: list[np.ndarray] = [np.empty(0)] * len(rows)
         for first in range(0, len(order), batch_size):
             batch = order[first : first + batch_size]
-            features = [
-                {"input_ids": rows[i].input_ids, "token_type_ids": rows[i].token_type_ids}
-                if self.settings.case_features
-                else {"input_ids": rows[i].input_ids}
-                for i in batch
-            ]
+            features = [rows[i].model_inputs(self.settings.case_features) for i in batch]
             inputs = {name: tensor.to(self.device) for name, tensor in self._collate(features).items()}
             autocast = torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16")
             with torch.inference_mode(), autocast:
