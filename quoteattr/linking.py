@@ -23,7 +23,7 @@ from itertools import islice
 from typing import TypeVar
 
 from quoteattr.marks import is_mark, quote_kind
-from quoteattr.roles import ROLE_NOUNS, role_phrase, roles_around
+from quoteattr.roles import ROLE_NOUNS, is_role_noun, role_phrase, roles_around
 from quoteattr.schema import Quote, Span, Speaker
 
 PRONOUNS = frozenset(
@@ -38,6 +38,7 @@ HONORIFICS = frozenset(
 TITLES = HONORIFICS | ROLE_NOUNS | {"former", "acting", "vice", "prime"}
 _NAME_WORD = re.compile(r"(?:Mc|Mac|O['’])?[A-Z][a-zà-ÿ'’]+(?:-[A-Z]?[a-zà-ÿ'’]+)*|[A-Z]\.|Jr\.|Sr\.|II|III")
 _PREPOSITIONS = frozenset({"for", "of", "at", "from", "with", "in", "to", "on"})
+_AFFILIATIONS = frozenset({"of", "from", "at"})  # *Jonathan Bamber of the University of Bristol*
 _SINGULAR_PRONOUNS = frozenset({"he", "she", "his", "her", "him"})
 # capitalised only because they open a sentence: never the start of a name (*But Megan Hester*)
 _SENTENCE_OPENERS = frozenset(
@@ -49,7 +50,11 @@ _TITLE_OBJECTS = frozenset(
     {"state", "defense", "defence", "staff", "homeland", "security", "treasury", "energy", "commerce", "labor"}
     | {"health", "human", "services", "education", "justice", "agriculture", "interior", "transportation", "veterans"}
 )
-_LINK_WORDS = frozenset({"and", "de", "van", "von", "der", "da", "al", "bin", "la", "le", "&"})
+_LINK_WORDS = frozenset(
+    {"and", "&", "de", "del", "della", "di", "da", "do", "dos", "du", "van", "von", "der", "den", "ter", "ten"}
+    | {"al", "el", "bin", "ibn", "la", "le"}
+)
+MAX_NAME_WORDS = 5  # words of a name written after a description (see apposition_name)
 MAX_SPEAKER_DISTANCE = 200  # characters between a quotation and its speaker mention
 MAX_ROLE_LENGTH = 200  # characters; longer tagged roles are not looked for before a name
 CUE_REACH = 60  # characters between a cue and the mention (or quotation) it goes with
@@ -93,8 +98,11 @@ class _Entity:
 
     @property
     def person_like(self) -> bool:
-        """Written with a full name or given a role: likely a person rather than a place or body."""
-        return len(self.name.split()) >= 2 or bool(self.roles)
+        """Written with a full name or given a role: likely a person rather than a place, a body or
+        a thing described (*the family*, *the ministry*)."""
+        words = self.name.split()
+        full_name = len(words) >= 2 and all(_NAME_WORD.fullmatch(w.strip(",")) or w in _LINK_WORDS for w in words)
+        return full_name or bool(self.roles)
 
 
 def paragraph_bounds(text: str, index: int) -> tuple[int, int]:
@@ -109,8 +117,40 @@ def mention_type(text: str) -> str:
         return "nominal"
     if len(words) == 1 and words[0].lower() in PRONOUNS:
         return "pronoun"
+    if apposition_name(text) is not None:
+        return "name"
     head = _head_word(words)
     return "name" if head[:1].isupper() or head[:1].isdigit() else "nominal"
+
+
+def apposition_name(text: str) -> int | None:
+    """Where the name starts in a mention that describes before it names (*Spain's prime minister,
+    Pedro Sanchez,*; *The study's lead author, Dr. Helen Fricker of Scripps*); None for other mentions.
+
+    The words after the first comma must open with a name (titles allowed before it), which ends
+    the mention or is followed by a comma or an affiliation (*of*, *from*, *at*).
+    """
+    description, comma, rest = text.partition(",")
+    words = rest.split()
+    if not comma or not description.split() or mention_type(description) != "nominal":
+        return None
+    index = 0
+    while index < len(words) - 1 and words[index].lower() in HONORIFICS | ROLE_NOUNS:
+        index += 1
+    run = 0
+    while index + run < len(words) and run < MAX_NAME_WORDS:
+        word = words[index + run]
+        if not (_NAME_WORD.fullmatch(word.rstrip(",")) or (run and word in _LINK_WORDS)):
+            break
+        run += 1
+        if word.endswith(","):
+            break
+    if not run or words[index + run - 1].rstrip(",") in _LINK_WORDS:
+        return None
+    after = words[index + run] if index + run < len(words) else ""
+    if after and not words[index + run - 1].endswith(",") and after not in _AFFILIATIONS:
+        return None
+    return len(description) + 1 + len(rest) - len(rest.lstrip())
 
 
 def _head_word(words: Sequence[str]) -> str:
@@ -155,6 +195,10 @@ def person_name(text: str) -> str:
         or words[0] in {"The", "A", "An"}
     ):
         words = words[1:]
+    for index in range(2, len(words)):  # *Jonathan Bamber of the University of Bristol*: the affiliation is not
+        if words[index] in _AFFILIATIONS and all(_personal_name_word(w) for w in words[index - 2 : index]):
+            words = words[:index]
+            break
     # keep the trailing run of capitalised words (with linking words such as "and", "de")
     keep: list[str] = []
     for word in reversed(words):
@@ -165,6 +209,10 @@ def person_name(text: str) -> str:
     while keep and keep[0].lower() in _LINK_WORDS:
         keep = keep[1:]
     return " ".join(keep) if keep else " ".join(words)
+
+
+def _personal_name_word(word: str) -> bool:
+    return bool(_NAME_WORD.fullmatch(word)) and word.lower() not in TITLES
 
 
 def full_names(text: str, surname: str) -> list[tuple[int, str]]:
@@ -361,16 +409,19 @@ class EntityResolver:
 
     def _named(self, mention: Span) -> _Entity:
         near = self._roles_near(mention.start, mention.end)
-        inside_roles = [r for r in near if r.start >= mention.start and r.end <= mention.end]
-        raw = mention.text
+        name_start = mention.start + (apposition_name(mention.text) or 0)
+        if name_start > mention.start:  # the description before the name is a role when a role noun heads it
+            described = role_phrase(self.text, mention.start, name_start - 1)
+            near += [described] if described else []
+        inside_roles = [r for r in near if r.start >= name_start and r.end <= mention.end]
+        raw = self.text[name_start : mention.end]
         for role in sorted(inside_roles, key=lambda r: -r.start):
-            raw = raw[: role.start - mention.start] + " " + raw[role.end - mention.start :]
+            raw = raw[: role.start - name_start] + " " + raw[role.end - name_start :]
         if not raw.strip(" ,"):  # the whole mention was tagged as a role: it names the speaker all the same
             raw = mention.text
         name = person_name(raw.strip(" ,"))
-        if " " not in name and name[:1].isupper() and name not in self._full_names:
-            self._full_names[name] = full_names(self.text, name)
-        name = widen_surname(name, self._full_names.get(name, ()), mention.start)
+        if " " not in name and name[:1].isupper():
+            name = self._widened(name, mention.start)
         name = self._without_title_object(name, mention)
         key = name.lower()
         # a shorter form (*Kirby*, *Rubio and Hagerty*) joins the most recent entity whose name holds its words in order
@@ -390,10 +441,23 @@ class EntityResolver:
                 start, end = match.start(), match.end()
                 if self.text[start - len(entity.name) + len(surname) : end] == entity.name:
                     start = end - len(entity.name)  # the full name is written here
+                elif _other_given_name(self.text, start, entity.name.split()):
+                    continue  # *Ali Hussein* is not *Kareem Hussein*
                 entity.add_roles(self._roles_near(start, end))
                 entity.add_roles(roles_around(self.text, start, end))
         entity.add_roles(near)
         return entity
+
+    def _widened(self, surname: str, position: int) -> str:
+        """A bare surname: the full name of the latest person so named among recent mentions, else
+        the full name written in the document (see `widen_surname`). Known speakers come first, so
+        a name inside a quotation (*"Too Late Powell is at it again"*) does not rename one."""
+        known = self._recent(lambda e: e.singular and len(e.name.split()) > 1 and e.name.split()[-1] == surname)
+        if known is not None:
+            return known.name
+        if surname not in self._full_names:
+            self._full_names[surname] = full_names(self.text, surname)
+        return widen_surname(surname, self._full_names[surname], position)
 
     def _recent(self, wanted: Callable[[_Entity], bool]) -> _Entity | None:
         """The entity of the latest of the last MAX_LOOKBACK mentions that `wanted` accepts."""
@@ -416,8 +480,8 @@ class EntityResolver:
             definite = determiner in {"the", "this", "that"}
             # an indefinite nominal (*a spokesperson*) introduces someone new
             entity = None if determiner in {"a", "an"} else self._recent(lambda e: head in e.heads)
-            if entity is None and definite and not head.endswith("s"):
-                entity = self._recent(lambda e: e.singular and e.person_like)
+            if entity is None and definite and is_role_noun(head) and not head.endswith("s"):
+                entity = self._recent(lambda e: e.singular and e.person_like)  # *the official*, not *the ministry*
         if entity is None:
             entity = _Entity(mention.text, [mention.text], heads={_head(mention.text)})
             entity.add_roles(self._roles_near(mention.start, mention.end))
@@ -428,6 +492,18 @@ class EntityResolver:
             entity.aliases.append(mention.text)
         self.history.append(entity)
         return entity
+
+
+def _other_given_name(text: str, surname_start: int, own_names: Sequence[str]) -> bool:
+    """Whether the word right before a surname is someone else's given name (not one of `own_names`,
+    not a title, not the end of the previous sentence)."""
+    before = text[max(0, surname_start - 40) : surname_start]
+    words = before.split()
+    if not words or not before.endswith((" ", "\t")) or before.rstrip().endswith((",", ".", ";", ":")):
+        return False
+    word = words[-1]
+    ignored = TITLES | _SENTENCE_OPENERS | {"the", "a", "an"}
+    return bool(_NAME_WORD.fullmatch(word)) and word not in own_names and word.lower() not in ignored
 
 
 def _is_subsequence(short: list[str], long: list[str]) -> bool:

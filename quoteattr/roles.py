@@ -28,14 +28,19 @@ ROLE_NOUNS = frozenset(
     | {"senators", "officials", "ministers", "lawmakers", "leaders", "members", "representatives", "diplomats"}
 )
 _AGENT_ENDINGS = ("man", "woman", "person", "ist", "ent", "ary", "or", "er")
-_NOT_ROLES = frozenset({"order", "number", "matter", "letter", "paper", "other", "another", "year", "after"})
+_NOT_ROLES = frozenset(
+    {"order", "number", "matter", "letter", "paper", "other", "another", "year", "after", "water", "border"}
+    | {"government", "statement", "department", "parliament", "movement", "agreement", "comment", "moment"}
+    | {"document", "amendment", "investment", "environment", "management", "incident", "sector", "corridor"}
+)
 _STOP = frozenset(
     {"said", "says", "told", "added", "by", "with", "and", "but", "that", "as", "from", "when", "while", "who"}
     | {"according", "urged", "noted", "stated", "wrote", "asked", "announced", "in", "on", "its", "his", "her"}
 )
-_DETERMINERS = frozenset({"the", "a", "an", "The", "A", "An"})
+_POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my", "your"})
 _DANGLING = frozenset({"the", "a", "an", "of", "for", "to", "at", "on", "in", "with", "from", "and", "or", "by"})
 _TOKEN = re.compile(r"\S+")
+_AGE = re.compile(r"\d{1,3}, ")
 MAX_ROLE_WORDS = 20
 
 
@@ -62,8 +67,8 @@ def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
 def role_phrase(text: str, start: int, end: int) -> Span | None:
     """The phrase without leading determiners and surrounding punctuation, if a role noun heads it."""
     words = _words(text, start, end)
-    while words and (words[0][2] in _DETERMINERS or not words[0][2].strip(",;:")):
-        words = words[1:]
+    while words and (words[0][2].lower() in _DANGLING | _POSSESSIVES or not words[0][2].strip(",;:")):
+        words = words[1:]  # *the*, *his*, or the *to* of *According to NATO Secretary General Mark Rutte*
     if not words or len(words) > MAX_ROLE_WORDS:
         return None
     first, last = words[0][0], words[-1][1]
@@ -86,7 +91,12 @@ def role_before(text: str, name_start: int) -> Span | None:
     chosen: int | None = None
     for index in range(len(words) - 1, -1, -1):
         word = words[index][2]
-        if word.lower() in _STOP or word[-1:] in ',;:"“”' or (word.endswith(".") and len(word) > 4):
+        if (
+            word.lower() in _STOP
+            or word[-1:] in ',;:"“”—–'
+            or word in {"-", "--"}
+            or (word.endswith(".") and len(word) > 4)
+        ):
             break
         chosen = index
     if chosen is None:
@@ -95,12 +105,19 @@ def role_before(text: str, name_start: int) -> Span | None:
 
 
 def role_after(text: str, name_end: int) -> Span | None:
-    """An apposition right after a name (*Maria Delgado, president of the union, said*)."""
+    """An apposition right after a name (*Maria Delgado, president of the union, said*).
+
+    An age before it is skipped (*Carlos Martinez, 54, a shop owner*), and a relative clause ends
+    it (*Maria Lopez, a firefighter who has worked …*).
+    """
     if text[name_end : name_end + 2] != ", ":
         return None
     start = name_end + 2
+    age = _AGE.match(text, start)
+    if age:
+        start = age.end()
     stop = len(text)
-    for mark in (",", ";", "\n", ". ", " said", " told", " says"):
+    for mark in (",", ";", "\n", ". ", " said", " told", " says", " who ", " whose ", " which ", " that "):
         found = text.find(mark, start, start + 200)
         if found != -1:
             stop = min(stop, found)

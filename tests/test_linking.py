@@ -387,3 +387,103 @@ def test_the_place_after_a_titles_preposition_is_not_part_of_the_name() -> None:
     )
     assert who(first)[0] == "Alexander Matsegora" and first.role == "Russian Ambassador to North Korea"
     assert who(second)[0] == "John F. Kennedy"  # a department after "Secretary of"
+
+
+@pytest.mark.parametrize(
+    ("mention", "name", "role"),
+    [
+        ("Spain's prime minister, Pedro Sanchez,", "Pedro Sanchez", "Spain's prime minister"),
+        ("A spokesperson for the Kremlin, Dmitry Peskov,", "Dmitry Peskov", "spokesperson for the Kremlin"),
+        ("The regional president, Carlos Mazon,", "Carlos Mazon", "regional president"),
+        (
+            "The study's lead author, Dr. Helen Fricker of the Scripps Institution,",
+            "Helen Fricker",
+            "study's lead author",
+        ),
+    ],
+)
+def test_a_description_before_a_name_is_the_role_and_the_name_the_speaker(mention: str, name: str, role: str) -> None:
+    text = f"Carlos Martinez, a shop owner, said the water came fast.\n\n{mention} said the rain was unforeseeable."
+    first, second = link(text, ["the water came fast", "the rain was unforeseeable"], ["Carlos Martinez", mention])
+    assert who(first) == ("Carlos Martinez", "Carlos Martinez")
+    assert who(second) == (name, mention)  # a new person, not the last one quoted
+    assert second.role == role
+
+
+def test_a_surname_joins_the_person_already_quoted_not_a_name_inside_a_quotation() -> None:
+    text = (
+        '"We can wait," Fed Chair Jerome Powell said.\n\n'
+        'The president was scathing: "Too Late Powell is at it again," he wrote.\n\n'
+        '"We do our job," Powell said.'
+    )
+    first, third = link(
+        text,
+        ['"We can wait,"', '"We do our job,"'],
+        ["Fed Chair Jerome Powell", ("Powell", 2)],
+        ["said", ("said", 1)],
+    )
+    assert who(third) == ("Jerome Powell", "Powell")
+    assert first.role == third.role == "Fed Chair"
+
+
+def test_a_namesake_with_another_given_name_does_not_share_roles() -> None:
+    text = (
+        "Ali Hussein, the militia's political chief, vowed revenge.\n\n"
+        'His brother, Kareem Hussein, a member of parliament, urged calm. "Stay home," Kareem Hussein said.'
+    )
+    (quote,) = link(text, ['"Stay home,"'], [("Kareem Hussein", 1)], ["said"])
+    assert who(quote)[0] == "Kareem Hussein"
+    assert quote.role == "member of parliament"
+
+
+def test_a_definite_description_of_a_body_is_not_the_last_person() -> None:
+    text = (
+        '"They will pay," said Ali Hussein.\n\n'
+        "The Iranian foreign ministry said Washington bore full responsibility. The ministry added that it was calm."
+    )
+    _, second, third = link(
+        text,
+        ['"They will pay,"', "Washington bore full responsibility", "it was calm"],
+        ["Ali Hussein", "The Iranian foreign ministry", "The ministry"],
+        ["said", ("said", 1), "added"],
+    )
+    assert who(second) == ("The Iranian foreign ministry", "The Iranian foreign ministry")
+    assert who(third)[0] == "The Iranian foreign ministry"
+
+
+def test_name_particles_stay_in_the_name() -> None:
+    text = "Ruben del Campo, a spokesman for the weather agency, said warnings went out early."
+    (quote,) = link(
+        text, ["warnings went out early"], ["Ruben del Campo, a spokesman for the weather agency,"], ["said"]
+    )
+    assert who(quote)[0] == "Ruben del Campo"
+    assert quote.role == "spokesman for the weather agency"
+
+
+@pytest.mark.parametrize(
+    ("text", "mention", "role"),
+    [
+        (
+            "According to NATO Secretary General Mark Rutte, allies pledged more.",
+            "Mark Rutte",
+            "NATO Secretary General",
+        ),
+        ("Carlos Martinez, 54, a shop owner, said allies pledged more.", "Carlos Martinez", "shop owner"),
+        ("Maria Lopez, a firefighter who has worked all week, said allies pledged more.", "Maria Lopez", "firefighter"),
+        ("KYIV — President Volodymyr Zelensky said allies pledged more.", "Volodymyr Zelensky", "President"),
+        (
+            "His chief of staff, Andriy Yermak, said allies pledged more.",
+            "His chief of staff, Andriy Yermak,",
+            "chief of staff",
+        ),
+    ],
+)
+def test_roles_around_a_name_ignore_what_is_not_part_of_them(text: str, mention: str, role: str) -> None:
+    (quote,) = link(text, ["allies pledged more"], [mention])
+    assert quote.role == role
+
+
+def test_an_affiliation_after_a_name_is_not_part_of_it() -> None:
+    text = "Professor Jonathan Bamber of the University of Bristol said the models were uncertain."
+    (quote,) = link(text, ["the models were uncertain"], ["Professor Jonathan Bamber of the University of Bristol"])
+    assert who(quote)[0] == "Jonathan Bamber"
