@@ -40,6 +40,14 @@ _NAME_WORD = re.compile(r"(?:Mc|Mac|O['’])?[A-Z][a-zà-ÿ'’]+(?:-[A-Z]?[a-z�
 _PREPOSITIONS = frozenset({"for", "of", "at", "from", "with", "in", "to", "on"})
 _AFFILIATIONS = frozenset({"of", "from", "at"})  # *Jonathan Bamber of the University of Bristol*
 _SINGULAR_PRONOUNS = frozenset({"he", "she", "his", "her", "him"})
+_PRONOUN_GENDERS = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
+_MALE_TITLE_ENDINGS = ("spokesman", "chairman", "congressman", "councilman", "assemblyman", "businessman", "policeman")
+# words in a mention or role that say whether a person is a man or a woman
+_GENDERED_WORDS = {
+    **dict.fromkeys(("mr", "mr.", "sir", "king", "prince", "husband", "father", "son", "brother", "uncle"), "m"),
+    **dict.fromkeys(("mrs", "mrs.", "ms", "ms.", "miss", "dame", "queen", "princess", "wife", "mother"), "f"),
+    **dict.fromkeys(("daughter", "sister", "aunt", "widow", "grandmother", "actress"), "f"),
+}
 # capitalised only because they open a sentence: never the start of a name (*But Megan Hester*)
 _SENTENCE_OPENERS = frozenset(
     {"but", "and", "so", "yet", "even", "also", "then", "still", "now", "meanwhile", "however", "only", "while"}
@@ -90,11 +98,22 @@ class _Entity:
     singular: bool = True  # one person, as opposed to a group or an unnamed plural (*officials*)
     roles_gathered_for: str = ""  # the name whose every occurrence has been searched for roles
 
+    gender: str | None = None  # "m" or "f" once a title, role or pronoun has said so
+
     def add_roles(self, roles: Sequence[Span]) -> None:
         for role in roles:
             if (role.start, role.end) not in self.roles:
                 self.roles[(role.start, role.end)] = role
                 self.heads.add(_head(role.text))
+                self.learn_gender(role.text)
+
+    def learn_gender(self, words: str) -> None:
+        """Take the gender of the first gendered word (*Mrs.*, *spokeswoman*, *his brother*) if none is known."""
+        if self.gender is None:
+            self.gender = next((g for w in words.split() if (g := word_gender(w))), None)
+
+    def may_be(self, gender: str | None) -> bool:
+        return gender is None or self.gender in (None, gender)
 
     @property
     def person_like(self) -> bool:
@@ -103,6 +122,16 @@ class _Entity:
         words = self.name.split()
         full_name = len(words) >= 2 and all(_NAME_WORD.fullmatch(w.strip(",")) or w in _LINK_WORDS for w in words)
         return full_name or bool(self.roles)
+
+
+def word_gender(word: str) -> str | None:
+    """"m" or "f" for a word that says it (*Mr.*, *chairwoman*, *wife*), else None."""
+    plain = word.strip(",;:()'’\"").lower()
+    if plain in _GENDERED_WORDS:
+        return _GENDERED_WORDS[plain]
+    if plain.endswith(("woman", "women")):
+        return "f"
+    return "m" if plain.endswith(_MALE_TITLE_ENDINGS) else None
 
 
 def paragraph_bounds(text: str, index: int) -> tuple[int, int]:
@@ -293,25 +322,31 @@ def cue_next_to(cues: Sequence[TaggedSpan], starts: Sequence[int]) -> Callable[[
 def choose_cue(
     quote: TaggedSpan, speaker: TaggedSpan | None, cues: Sequence[TaggedSpan], starts: Sequence[int]
 ) -> TaggedSpan | None:
-    """The cue between the quotation and its speaker, else the cue nearest the speaker or quotation.
+    """The cue between the quotation and its speaker (the one nearest the quotation where several
+    are: *a spokeswoman, who asked not to be named, said …*), else the cue within CUE_REACH of the
+    speaker, or of the quotation when it has no speaker.
 
     `cues` are sorted by start and `starts` lists their starts.
     """
     anchor = speaker or quote
-    best, best_distance = None, CUE_REACH
+    best, best_key = None, (2, 0)
     low = min(quote.start, anchor.start) - CUE_REACH - 40
     for cue in starting_within(cues, starts, low, max(quote.end, anchor.end) + CUE_REACH):
         if cue.start < quote.end and cue.end > quote.start:
             continue
-        distance = min(abs(cue.start - anchor.end), abs(anchor.start - cue.end))
-        if (
+        between = (
             speaker is not None
             and min(quote.end, speaker.end) <= cue.start
             and cue.end <= max(quote.start, speaker.start)
-        ):
-            distance = 0
-        if distance < best_distance:
-            best, best_distance = cue, distance
+        )
+        if between:
+            key = (0, min(abs(cue.start - quote.end), abs(quote.start - cue.end)))
+        else:
+            key = (1, min(abs(cue.start - anchor.end), abs(anchor.start - cue.end)))
+            if key[1] >= CUE_REACH:
+                continue
+        if key < best_key:
+            best, best_key = cue, key
     return best
 
 
@@ -446,6 +481,7 @@ class EntityResolver:
                 entity.add_roles(self._roles_near(start, end))
                 entity.add_roles(roles_around(self.text, start, end))
         entity.add_roles(near)
+        entity.learn_gender(mention.text)
         return entity
 
     def _widened(self, surname: str, position: int) -> str:
@@ -471,7 +507,14 @@ class EntityResolver:
             entity = self._named(mention)
         elif kind == "pronoun":
             if mention.text.lower() in _SINGULAR_PRONOUNS:
-                entity = self._recent(lambda e: e.singular and e.person_like) or self._recent(lambda e: e.singular)
+                gender = _PRONOUN_GENDERS[mention.text.lower()]
+                entity = (
+                    self._recent(lambda e: e.singular and e.person_like and e.may_be(gender))
+                    or self._recent(lambda e: e.singular and e.may_be(gender))
+                    or self._recent(lambda e: e.singular)
+                )
+                if entity is not None and entity.gender is None:
+                    entity.gender = gender
             else:
                 entity = self._recent(lambda e: True)
         elif kind == "nominal":
@@ -484,6 +527,7 @@ class EntityResolver:
                 entity = self._recent(lambda e: e.singular and e.person_like)  # *the official*, not *the ministry*
         if entity is None:
             entity = _Entity(mention.text, [mention.text], heads={_head(mention.text)})
+            entity.learn_gender(mention.text)
             entity.add_roles(self._roles_near(mention.start, mention.end))
             described = role_phrase(self.text, mention.start, mention.end) if kind == "nominal" else None
             entity.add_roles([described] if described else [])

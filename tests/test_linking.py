@@ -487,3 +487,29 @@ def test_an_affiliation_after_a_name_is_not_part_of_it() -> None:
     text = "Professor Jonathan Bamber of the University of Bristol said the models were uncertain."
     (quote,) = link(text, ["the models were uncertain"], ["Professor Jonathan Bamber of the University of Bristol"])
     assert who(quote)[0] == "Jonathan Bamber"
+
+
+def test_of_two_cues_between_speaker_and_quotation_the_one_nearer_the_quotation_wins() -> None:
+    text = "A company spokeswoman, who asked not to be named, said the offer was fair."
+    (quote,) = link(text, ["the offer was fair"], ["A company spokeswoman"], ["asked", "said"])
+    assert quote.cue is not None and quote.cue.text == "said"
+
+
+@pytest.mark.parametrize("introduction", ["Anna Berg, a mayor, spoke first", "Mrs. Berg spoke first"])
+def test_she_skips_a_more_recent_man(introduction: str) -> None:
+    text = f'{introduction}. Carl Dunn, a councilman, said it was fine.\n\n"We will not wait," she said.'
+    name = introduction.split(" spoke")[0].split(",")[0]
+    _, quote = link(text, ["it was fine", '"We will not wait,"'], [name, "Carl Dunn", "she"], ["said", ("said", 1)])
+    assert who(quote)[0] == ("Anna Berg" if name == "Anna Berg" else "Berg")
+    assert quote.role == ("mayor" if name == "Anna Berg" else None)
+
+
+def test_he_skips_a_more_recent_woman() -> None:
+    text = 'Carl Dunn spoke first. Anna Berg, a spokeswoman, said it was fine.\n\n"We will not wait," Dunn said.'
+    text += ' "Not a day," he added.'
+    *_, quote = link(
+        text, ["it was fine", '"We will not wait,"', '"Not a day,"'], ["Carl Dunn", "Anna Berg", "Dunn", "he"]
+    )
+    assert who(quote) == ("Carl Dunn", "he")
+    (alone,) = link(text, ['"Not a day,"'], ["Carl Dunn", "Anna Berg", "he"])
+    assert who(alone) == ("Carl Dunn", "he")
