@@ -125,7 +125,7 @@ class _Entity:
 
 
 def word_gender(word: str) -> str | None:
-    """"m" or "f" for a word that says it (*Mr.*, *chairwoman*, *wife*), else None."""
+    """The gender a word says (*Mr.*, *chairwoman*, *wife*): "m", "f" or None."""
     plain = word.strip(",;:()'’\"").lower()
     if plain in _GENDERED_WORDS:
         return _GENDERED_WORDS[plain]
