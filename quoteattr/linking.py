@@ -23,7 +23,7 @@ from itertools import islice
 from typing import TypeVar
 
 from quoteattr.marks import is_mark, quote_kind
-from quoteattr.roles import ROLE_NOUNS, is_role_noun, role_phrase, roles_around
+from quoteattr.roles import ROLE_NOUNS, is_role_noun, lead_description, role_phrase, roles_around
 from quoteattr.schema import Quote, Span, Speaker
 
 PRONOUNS = frozenset(
@@ -40,6 +40,11 @@ _NAME_WORD = re.compile(r"(?:Mc|Mac|O['’])?[A-Z][a-zà-ÿ'’]+(?:-[A-Z]?[a-z�
 _PREPOSITIONS = frozenset({"for", "of", "at", "from", "with", "in", "to", "on"})
 _AFFILIATIONS = frozenset({"of", "from", "at"})  # *Jonathan Bamber of the University of Bristol*
 _SINGULAR_PRONOUNS = frozenset({"he", "she", "his", "her", "him"})
+_POSSESSIVE_PRONOUNS = frozenset({"his", "her", "their", "its"})
+_DOCUMENTS = frozenset(
+    {"letter", "statement", "report", "book", "memoir", "tweet", "post", "memo", "speech", "email", "message"}
+    | {"op-ed", "column", "essay", "article", "lawsuit", "complaint", "filing", "ruling", "opinion", "decision"}
+)
 _PRONOUN_GENDERS = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
 _MALE_TITLE_ENDINGS = ("spokesman", "chairman", "congressman", "councilman", "assemblyman", "businessman", "policeman")
 # words in a mention or role that say whether a person is a man or a woman
@@ -107,10 +112,12 @@ class _Entity:
                 self.heads.add(_head(role.text))
                 self.learn_gender(role.text)
 
-    def learn_gender(self, words: str) -> None:
-        """Take the gender of the first gendered word (*Mrs.*, *spokeswoman*, *his brother*) if none is known."""
-        if self.gender is None:
-            self.gender = next((g for w in words.split() if (g := word_gender(w))), None)
+    def learn_gender(self, phrase: str) -> None:
+        """Take the gender its first word or head says (*Mrs. Berg*, *a spokeswoman for Queen Mary
+        University*, *Mr. Hussein's brother*) if none is known yet."""
+        words = phrase.split()
+        if self.gender is None and words:
+            self.gender = word_gender(words[0]) or word_gender(_head_word(words))
 
     def may_be(self, gender: str | None) -> bool:
         return gender is None or self.gender in (None, gender)
@@ -261,6 +268,19 @@ def widen_surname(name: str, written: Sequence[tuple[int, str]], position: int =
         return name
     index = bisect_left([start for start, _ in written], position)
     return written[index - 1][1] if index else written[0][1]
+
+
+def joined_mentions(text: str, speakers: Sequence[TaggedSpan]) -> list[TaggedSpan]:
+    """Sorted speaker mentions with those that touch across one space joined into one: a title
+    and the name after it (*Senators* | *Marco Rubio and Bill Hagerty*) are one mention."""
+    joined: list[TaggedSpan] = []
+    for speaker in speakers:
+        last = joined[-1] if joined else None
+        if last is not None and speaker.start - last.end <= 1 and text[last.end : speaker.start] in ("", " "):
+            joined[-1] = TaggedSpan(last.start, max(last.end, speaker.end), min(last.score, speaker.score))
+        else:
+            joined.append(speaker)
+    return joined
 
 
 def starting_within(spans: Sequence[SpanT], starts: Sequence[int], low: int, high: int) -> Sequence[SpanT]:
@@ -505,9 +525,10 @@ class EntityResolver:
         entity: _Entity | None = None
         if kind == "name":
             entity = self._named(mention)
-        elif kind == "pronoun":
-            if mention.text.lower() in _SINGULAR_PRONOUNS:
-                gender = _PRONOUN_GENDERS[mention.text.lower()]
+        elif kind == "pronoun" or _possessed_document(mention.text):
+            pronoun = mention.text.split()[0].lower()  # *their letter continued*: the letter speaks for them
+            if pronoun in _SINGULAR_PRONOUNS:
+                gender = _PRONOUN_GENDERS[pronoun]
                 entity = (
                     self._recent(lambda e: e.singular and e.person_like and e.may_be(gender))
                     or self._recent(lambda e: e.singular and e.may_be(gender))
@@ -536,6 +557,12 @@ class EntityResolver:
             entity.aliases.append(mention.text)
         self.history.append(entity)
         return entity
+
+
+def _possessed_document(text: str) -> bool:
+    """*their letter*, *his statement*: a text that speaks for its owner."""
+    words = text.lower().split()
+    return len(words) == 2 and words[0] in _POSSESSIVE_PRONOUNS and words[1] in _DOCUMENTS
 
 
 def _other_given_name(text: str, surname_start: int, own_names: Sequence[str]) -> bool:
@@ -572,7 +599,7 @@ def attribute(
 ) -> list[Quote]:
     """Link tagged spans of one document into attributed quotations, in text order."""
     ordered = sorted(quotes, key=lambda q: q.start)
-    speakers = sorted(speakers, key=lambda s: s.start)
+    speakers = joined_mentions(text, sorted(speakers, key=lambda s: s.start))
     starts = [s.start for s in speakers]
     cues = sorted(cues, key=lambda c: c.start)
     cue_starts = [c.start for c in cues]
@@ -590,6 +617,14 @@ def attribute(
     entity_of: dict[tuple[int, int], _Entity] = {}
     for found in sorted(set(speakers) | {m for m in mention_of if m is not None}, key=lambda m: m.start):
         entity_of[(found.start, found.end)] = resolver.resolve(Span.of(text, found.start, found.end))
+    first_mention: dict[int, int] = {}
+    for (start, _), entity in entity_of.items():
+        first_mention[id(entity)] = min(start, first_mention.get(id(entity), start))
+    for entity in {id(e): e for e in entity_of.values()}.values():
+        role = best_role(list(entity.roles.values()))
+        if role is not None and " " not in role:
+            fuller = lead_description(text, role, first_mention[id(entity)])
+            entity.add_roles([fuller] if fuller else [])
     results = []
     for quote, mention in zip(ordered, mention_of):
         speaker, role, score = None, None, quote.score

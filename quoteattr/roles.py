@@ -32,6 +32,7 @@ _NOT_ROLES = frozenset(
     {"order", "number", "matter", "letter", "paper", "other", "another", "year", "after", "water", "border"}
     | {"government", "statement", "department", "parliament", "movement", "agreement", "comment", "moment"}
     | {"document", "amendment", "investment", "environment", "management", "incident", "sector", "corridor"}
+    | {"brother", "sister", "mother", "father", "daughter", "grandmother", "grandfather"}  # kin, not roles
 )
 _STOP = frozenset(
     {"said", "says", "told", "added", "by", "with", "and", "but", "that", "as", "from", "when", "while", "who"}
@@ -129,3 +130,25 @@ def role_after(text: str, name_end: int) -> Span | None:
 def roles_around(text: str, name_start: int, name_end: int) -> list[Span]:
     """The roles written before and after one occurrence of a name."""
     return [role for role in (role_before(text, name_start), role_after(text, name_end)) if role is not None]
+
+
+_INDEFINITE = "a|an|two|three|four|five|six|several|some|many"
+
+
+def lead_description(text: str, title: str, before: int) -> Span | None:
+    """A fuller role for a bare title (*Senators* Marco Rubio and Bill Hagerty): the indefinite
+    description with the same head noun that introduced them earlier (*Two Republican senators have
+    expressed concern …*), the way a news lead describes people before it names them.
+
+    Only a description with modifiers before its head counts, and not one followed by a name (that
+    would be the title of someone else).
+    """
+    head = title.strip(",.;:").lower()
+    if not head.isalpha():
+        return None
+    pattern = re.compile(rf"\b(?i:{_INDEFINITE})\s+((?:[\w’'.-]+\s+){{1,3}}(?i:{re.escape(head)}))\b(?!,?\s+[A-Z])")
+    for match in pattern.finditer(text, 0, before):
+        words = match.group(1).split()
+        if not any(w.lower() in _STOP | _DANGLING for w in words):
+            return role_phrase(text, match.start(1), match.end(1))
+    return None

@@ -513,3 +513,39 @@ def test_he_skips_a_more_recent_woman() -> None:
     assert who(quote) == ("Carl Dunn", "he")
     (alone,) = link(text, ['"Not a day,"'], ["Carl Dunn", "Anna Berg", "he"])
     assert who(alone) == ("Carl Dunn", "he")
+
+
+def test_a_bare_title_takes_the_fuller_description_of_the_lead() -> None:
+    text = (
+        "Two Republican senators have expressed concern about the talks.\n\n"
+        '"We are troubled," Senators Marco Rubio and Bill Hagerty said in their letter.\n\n'
+        '"Russia is buying shells," their letter continued.'
+    )
+    first, second = link(
+        text,
+        ['"We are troubled,"', '"Russia is buying shells,"'],
+        ["Senators", "Marco Rubio and Bill Hagerty", ("their letter", 1)],
+        ["said", "continued"],
+    )
+    assert who(first) == ("Marco Rubio and Bill Hagerty", "Senators Marco Rubio and Bill Hagerty")  # joined
+    assert who(second) == ("Marco Rubio and Bill Hagerty", "their letter")  # the letter speaks for them
+    assert first.role == second.role == "Republican senators"
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "Two senators have expressed concern about the talks.",  # nothing more specific than the title
+        "Two Republican senators, Ted Cruz and Mike Lee, have expressed concern.",  # a title of other people
+    ],
+)
+def test_a_lead_description_needs_modifiers_and_no_name_after_it(lead: str) -> None:
+    text = f'{lead}\n\n"We are troubled," Senators Marco Rubio and Bill Hagerty said.'
+    (quote,) = link(text, ['"We are troubled,"'], ["Senators Marco Rubio and Bill Hagerty"], ["said"])
+    assert quote.role == "Senators"
+
+
+def test_only_a_title_or_head_says_the_gender_not_any_word_of_a_role() -> None:
+    text = 'Carl Dunn spoke first. Tim Bale, a scientist at Queen Mary University, spoke. "It feeds a story," he said.'
+    (quote,) = link(text, ['"It feeds a story,"'], ["Carl Dunn", "Tim Bale", "he"], ["said"])
+    assert who(quote) == ("Tim Bale", "he")
