@@ -36,7 +36,10 @@ HONORIFICS = frozenset(
     | {"lt", "lt.", "col", "col.", "adm", "adm.", "prof", "prof.", "sir", "dame"}
 )
 TITLES = HONORIFICS | ROLE_NOUNS | {"former", "acting", "vice", "prime"}
-_NAME_WORD = re.compile(r"(?:Mc|Mac|O['’])?[A-Z][a-zà-ÿ'’]+(?:-[A-Z]?[a-zà-ÿ'’]+)*|[A-Z]\.|Jr\.|Sr\.|II|III")
+# a capitalised word, with one inner capital allowed (McConnell, DeSantis, LoPachin) and hyphenated parts
+_NAME_WORD = re.compile(
+    r"(?:O['’])?[A-Z][a-zà-ÿ'’]+(?:[A-Z][a-zà-ÿ'’]+)?(?:-[A-Z]?[a-zà-ÿ'’]+)*|[A-Z]\.|Jr\.|Sr\.|II|III"
+)
 _PREPOSITIONS = frozenset({"for", "of", "at", "from", "with", "in", "to", "on"})
 _AFFILIATIONS = frozenset({"of", "from", "at"})  # *Jonathan Bamber of the University of Bristol*
 _SINGULAR_PRONOUNS = frozenset({"he", "she", "his", "her", "him"})

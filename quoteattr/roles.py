@@ -43,6 +43,7 @@ _DANGLING = frozenset({"the", "a", "an", "of", "for", "to", "at", "on", "in", "w
 _TOKEN = re.compile(r"\S+")
 _AGE = re.compile(r"\d{1,3}, ")
 MAX_ROLE_WORDS = 20
+LEAD_REACH = 1500  # characters before a person's first mention searched for the description that introduced them
 
 
 def is_role_noun(word: str) -> bool:
@@ -140,14 +141,14 @@ def lead_description(text: str, title: str, before: int) -> Span | None:
     description with the same head noun that introduced them earlier (*Two Republican senators have
     expressed concern …*), the way a news lead describes people before it names them.
 
-    Only a description with modifiers before its head counts, and not one followed by a name (that
-    would be the title of someone else).
+    Only a description with modifiers before its head counts, written at most LEAD_REACH characters
+    before the first mention, and not one followed by a name (that would be the title of someone else).
     """
     head = title.strip(",.;:").lower()
     if not head.isalpha():
         return None
     pattern = re.compile(rf"\b(?i:{_INDEFINITE})\s+((?:[\w’'.-]+\s+){{1,3}}(?i:{re.escape(head)}))\b(?!,?\s+[A-Z])")
-    for match in pattern.finditer(text, 0, before):
+    for match in pattern.finditer(text, max(0, before - LEAD_REACH), before):
         words = match.group(1).split()
         if not any(w.lower() in _STOP | _DANGLING for w in words):
             return role_phrase(text, match.start(1), match.end(1))

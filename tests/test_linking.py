@@ -400,6 +400,7 @@ def test_the_place_after_a_titles_preposition_is_not_part_of_the_name() -> None:
             "Helen Fricker",
             "study's lead author",
         ),
+        ("The hospital's medical officer, Dr. Vicki LoPachin,", "Vicki LoPachin", "hospital's medical officer"),
     ],
 )
 def test_a_description_before_a_name_is_the_role_and_the_name_the_speaker(mention: str, name: str, role: str) -> None:
