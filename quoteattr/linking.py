@@ -9,8 +9,13 @@ Everything here is a pure function over character spans, so it is fast and unit-
   removed) and a bare surname is widened to the fullest form of that name in the document;
   pronouns go to the most recent named speaker, nominals (*the spokesperson*) to the most recent
   entity whose role or mention holds the same head noun;
+- a description written before a name in one mention (*Spain's prime minister, Pedro Sanchez*)
+  gives that person's role; a bare surname joins the latest person quoted with it; pronouns keep
+  to a person's gender once a title, role or earlier pronoun has said it;
 - an entity's roles are the role spans written next to any of its mentions anywhere in the
-  document, so a role written once applies to all of that speaker's quotations.
+  document (not next to a namesake with another given name), so a role written once applies to
+  all of that speaker's quotations; a bare title (*Senators*) takes the fuller description the
+  lead introduced them with (*Two Republican senators*).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from itertools import islice
 from typing import TypeVar
 
 from quoteattr.marks import is_mark, quote_kind
-from quoteattr.roles import ROLE_NOUNS, is_role_noun, lead_description, role_phrase, roles_around
+from quoteattr.roles import POSSESSIVES, ROLE_NOUNS, is_role_noun, lead_description, role_phrase, roles_around
 from quoteattr.schema import Quote, Span, Speaker
 
 PRONOUNS = frozenset(
@@ -43,7 +48,6 @@ _NAME_WORD = re.compile(
 _PREPOSITIONS = frozenset({"for", "of", "at", "from", "with", "in", "to", "on"})
 _AFFILIATIONS = frozenset({"of", "from", "at"})  # *Jonathan Bamber of the University of Bristol*
 _SINGULAR_PRONOUNS = frozenset({"he", "she", "his", "her", "him"})
-_POSSESSIVE_PRONOUNS = frozenset({"his", "her", "their", "its"})
 _DOCUMENTS = frozenset(
     {"letter", "statement", "report", "book", "memoir", "tweet", "post", "memo", "speech", "email", "message"}
     | {"op-ed", "column", "essay", "article", "lawsuit", "complaint", "filing", "ruling", "opinion", "decision"}
@@ -105,7 +109,6 @@ class _Entity:
     heads: set[str] = field(default_factory=set)
     singular: bool = True  # one person, as opposed to a group or an unnamed plural (*officials*)
     roles_gathered_for: str = ""  # the name whose every occurrence has been searched for roles
-
     gender: str | None = None  # "m" or "f" once a title, role or pronoun has said so
 
     def add_roles(self, roles: Sequence[Span]) -> None:
@@ -565,7 +568,7 @@ class EntityResolver:
 def _possessed_document(text: str) -> bool:
     """*their letter*, *his statement*: a text that speaks for its owner."""
     words = text.lower().split()
-    return len(words) == 2 and words[0] in _POSSESSIVE_PRONOUNS and words[1] in _DOCUMENTS
+    return len(words) == 2 and words[0] in POSSESSIVES and words[1] in _DOCUMENTS
 
 
 def _other_given_name(text: str, surname_start: int, own_names: Sequence[str]) -> bool:
@@ -591,6 +594,19 @@ def _is_subsequence(short: list[str], long: list[str]) -> bool:
 def best_role(roles: Sequence[Span]) -> str | None:
     """The most specific (longest) role written for an entity."""
     return max(roles, key=lambda r: (len(r.text), -r.start)).text if roles else None
+
+
+def _add_lead_descriptions(text: str, entity_of: dict[tuple[int, int], _Entity]) -> None:
+    """Give each entity whose best role is a bare title the lead's fuller description (`lead_description`)."""
+    first_mention: dict[int, int] = {}
+    entities: dict[int, _Entity] = {}
+    for (start, _), entity in sorted(entity_of.items()):
+        first_mention.setdefault(id(entity), start)
+        entities[id(entity)] = entity
+    for key, entity in entities.items():
+        role = best_role(list(entity.roles.values()))
+        fuller = lead_description(text, role, first_mention[key]) if role and " " not in role else None
+        entity.add_roles([fuller] if fuller else [])
 
 
 def attribute(
@@ -620,14 +636,7 @@ def attribute(
     entity_of: dict[tuple[int, int], _Entity] = {}
     for found in sorted(set(speakers) | {m for m in mention_of if m is not None}, key=lambda m: m.start):
         entity_of[(found.start, found.end)] = resolver.resolve(Span.of(text, found.start, found.end))
-    first_mention: dict[int, int] = {}
-    for (start, _), entity in entity_of.items():
-        first_mention[id(entity)] = min(start, first_mention.get(id(entity), start))
-    for entity in {id(e): e for e in entity_of.values()}.values():
-        role = best_role(list(entity.roles.values()))
-        if role is not None and " " not in role:
-            fuller = lead_description(text, role, first_mention[id(entity)])
-            entity.add_roles([fuller] if fuller else [])
+    _add_lead_descriptions(text, entity_of)
     results = []
     for quote, mention in zip(ordered, mention_of):
         speaker, role, score = None, None, quote.score

@@ -38,7 +38,7 @@ _STOP = frozenset(
     {"said", "says", "told", "added", "by", "with", "and", "but", "that", "as", "from", "when", "while", "who"}
     | {"according", "urged", "noted", "stated", "wrote", "asked", "announced", "in", "on", "its", "his", "her"}
 )
-_POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my", "your"})
+POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my", "your"})
 _DANGLING = frozenset({"the", "a", "an", "of", "for", "to", "at", "on", "in", "with", "from", "and", "or", "by"})
 _TOKEN = re.compile(r"\S+")
 _AGE = re.compile(r"\d{1,3}, ")
@@ -69,7 +69,7 @@ def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
 def role_phrase(text: str, start: int, end: int) -> Span | None:
     """The phrase without leading determiners and surrounding punctuation, if a role noun heads it."""
     words = _words(text, start, end)
-    while words and (words[0][2].lower() in _DANGLING | _POSSESSIVES or not words[0][2].strip(",;:")):
+    while words and (words[0][2].lower() in _DANGLING | POSSESSIVES or not words[0][2].strip(",;:")):
         words = words[1:]  # *the*, *his*, or the *to* of *According to NATO Secretary General Mark Rutte*
     if not words or len(words) > MAX_ROLE_WORDS:
         return None
