@@ -26,6 +26,8 @@ ROLE_NOUNS = frozenset(
     | {"deputy", "counsel", "chancellor", "premier", "king", "queen", "prince", "pope", "bishop", "officer"}
     | {"administrator", "commissioner", "inspector", "auditor", "treasurer", "speaker", "whip", "delegate"}
     | {"senators", "officials", "ministers", "lawmakers", "leaders", "members", "representatives", "diplomats"}
+    | {"coach", "captain", "sergeant", "lieutenant", "colonel", "admiral", "sheriff", "nurse", "surgeon", "pilot"}
+    | {"chef", "priest", "rabbi", "imam", "cardinal", "archbishop", "dean", "principal", "cfo", "cto", "coo"}
 )
 _AGENT_ENDINGS = ("man", "woman", "person", "ist", "ent", "ary", "or", "er")
 _NOT_ROLES = frozenset(

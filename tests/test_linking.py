@@ -472,6 +472,7 @@ def test_name_particles_stay_in_the_name() -> None:
         ("Carlos Martinez, 54, a shop owner, said allies pledged more.", "Carlos Martinez", "shop owner"),
         ("Maria Lopez, a firefighter who has worked all week, said allies pledged more.", "Maria Lopez", "firefighter"),
         ("KYIV — President Volodymyr Zelensky said allies pledged more.", "Volodymyr Zelensky", "President"),
+        ("Arsenal coach Mikel Arteta said allies pledged more.", "Mikel Arteta", "Arsenal coach"),
         (
             "His chief of staff, Andriy Yermak, said allies pledged more.",
             "His chief of staff, Andriy Yermak,",
