@@ -551,3 +551,13 @@ def test_only_a_title_or_head_says_the_gender_not_any_word_of_a_role() -> None:
     text = 'Carl Dunn spoke first. Tim Bale, a scientist at Queen Mary University, spoke. "It feeds a story," he said.'
     (quote,) = link(text, ['"It feeds a story,"'], ["Carl Dunn", "Tim Bale", "he"], ["said"])
     assert who(quote) == ("Tim Bale", "he")
+
+
+def test_a_spokesman_for_a_named_person_is_not_that_person() -> None:
+    text = '"We disagree," said Marco Rubio. A spokesman for Sen. Marco Rubio said the letter was sent.'
+    first, second = link(
+        text, ['"We disagree,"', "the letter was sent"], ["Marco Rubio", "A spokesman for Sen. Marco Rubio"]
+    )
+    assert who(first)[0] == "Marco Rubio"
+    assert who(second)[0] == "A spokesman for Sen. Marco Rubio"
+    assert second.role == "spokesman for Sen. Marco Rubio"
