@@ -1,14 +1,20 @@
-"""Decode per-family O/B/I scores into well-formed tag sequences (constrained Viterbi)."""
+"""Decode per-family O/B/I scores into well-formed tag sequences (constrained Viterbi): no I after
+an O, and, where the caller says which tokens continue a word, no span boundary inside a word."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from quoteattr.labels import INSIDE, OUTSIDE
+from quoteattr.labels import BEGIN, INSIDE, OUTSIDE
 
 # Allowed transitions previous -> next over (O, B, I): I may only follow B or I.
 _BLOCKED = np.zeros((3, 3))
 _BLOCKED[OUTSIDE, INSIDE] = -np.inf
+# Inside a word (a token that continues the word before it) a span may neither start nor end.
+_INSIDE_WORD = np.full((3, 3), -np.inf)
+_INSIDE_WORD[OUTSIDE, OUTSIDE] = _INSIDE_WORD[BEGIN, INSIDE] = _INSIDE_WORD[INSIDE, INSIDE] = 0
 
 
 def log_softmax(logits: np.ndarray) -> np.ndarray:
@@ -17,11 +23,13 @@ def log_softmax(logits: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
 
-def decode_tags(scores: np.ndarray) -> np.ndarray:
+def decode_tags(scores: np.ndarray, continues_word: Sequence[bool] | None = None) -> np.ndarray:
     """Best well-formed BIO path for every family at once.
 
     Args:
         scores: log-probabilities of shape (tokens, families, 3).
+        continues_word: per token, whether it continues the word of the token before it; such a
+            token takes the span membership of that token (annotated spans never split a word).
 
     Returns:
         Integer tags of shape (tokens, families); no I ever follows an O or starts a sequence.
@@ -33,7 +41,8 @@ def decode_tags(scores: np.ndarray) -> np.ndarray:
     best = scores[0].copy()
     best[:, INSIDE] = -np.inf
     for t in range(1, n_tokens):
-        candidates = best[:, :, None] + _BLOCKED[None]  # (families, previous, next)
+        allowed = _INSIDE_WORD if continues_word is not None and continues_word[t] else _BLOCKED
+        candidates = best[:, :, None] + allowed[None]  # (families, previous, next)
         backpointers[t] = candidates.argmax(axis=1)
         best = candidates.max(axis=1) + scores[t]
     tags = np.zeros((n_tokens, n_families), dtype=np.int64)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -34,11 +34,13 @@ CASE_TYPES = 3
 
 @dataclass(frozen=True)
 class TokenizedText:
-    """Subword ids of a whole text, each token's character offsets (None for separators) and case type."""
+    """Subword ids of a whole text, each token's character offsets (None for separators), case type,
+    and whether it continues the word of the token before it (*##ing*)."""
 
     input_ids: list[int]
     offsets: list[tuple[int, int] | None]
     case_types: list[int]
+    continues_word: list[bool] = field(default_factory=list)  # glued to the token before, letters on both sides
 
 
 def word_case(word: str) -> int:
@@ -47,6 +49,18 @@ def word_case(word: str) -> int:
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         return ALL_CAPS
     return CAPITALISED if letters and letters[0].isupper() else LOWER
+
+
+def word_continuations(text: str, offsets: Sequence[tuple[int, int]]) -> list[bool]:
+    """Whether each token continues the previous token's word: it starts where that one ends,
+    between two letters or digits (*Pyong|yang*), so no span may start or end between them."""
+    return [
+        index > 0
+        and start == offsets[index - 1][1]
+        and 0 < start < len(text)
+        and (text[start - 1] + text[start]).isalnum()
+        for index, (start, _) in enumerate(offsets)
+    ]
 
 
 def case_types(text: str, offsets: Sequence[tuple[int, int]]) -> list[int]:
@@ -81,10 +95,12 @@ def tokenize_texts(texts: Sequence[str], tokenizer: PreTrainedTokenizerBase) -> 
             result.input_ids.append(tokenizer.sep_token_id)  # type: ignore[arg-type]
             result.offsets.append(None)
             result.case_types.append(LOWER)
+            result.continues_word.append(False)
         offsets = encoded["offset_mapping"][position]  # type: ignore[index]
         result.input_ids.extend(encoded["input_ids"][position])  # type: ignore[index]
         result.offsets.extend((start + shift, end + shift) for start, end in offsets)
         result.case_types.extend(case_types(piece, offsets))
+        result.continues_word.extend(word_continuations(piece, offsets))
     return results
 
 

@@ -203,7 +203,8 @@ class QuoteAttributor:
         real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]
         offsets = [tokens.offsets[i] for i in real]
         real_scores = scores[real]
-        tags = decode_tags(real_scores)
+        continues = [tokens.continues_word[i] for i in real] if tokens.continues_word else None
+        tags = decode_tags(real_scores, continues)
         return TokenTags(offsets, tags, tag_probabilities(real_scores, tags))  # type: ignore[arg-type]
 
     def link(self, text: str, decoded: TokenTags) -> list[Quote]:

@@ -18,14 +18,23 @@ def well_formed(tags: list[int]) -> bool:
     return all(tag != INSIDE or (i > 0 and tags[i - 1] != OUTSIDE) for i, tag in enumerate(tags))
 
 
-def brute_force(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def keeps_words_whole(tags: list[int], continues_word: list[bool]) -> bool:
+    """No span starts or ends between a token and the word piece that continues it."""
+    return all(
+        tags[i] != BEGIN and (tags[i] == OUTSIDE) == (tags[i - 1] == OUTSIDE)
+        for i, continues in enumerate(continues_word)
+        if continues and i
+    )
+
+
+def brute_force(scores: np.ndarray, continues_word: list[bool] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Best valid path and its score for every family, by enumerating all 3**T sequences."""
     n_tokens, n_families, _ = scores.shape
     paths, values = [], []
     for family in range(n_families):
         best_value, best_path = -np.inf, None
         for path in product(range(3), repeat=n_tokens):
-            if not well_formed(list(path)):
+            if not well_formed(list(path)) or not keeps_words_whole(list(path), continues_word or []):
                 continue
             value = sum(scores[t, family, tag] for t, tag in enumerate(path))
             if value > best_value:
@@ -131,3 +140,23 @@ def test_viterbi_equals_brute_force(logits: np.ndarray) -> None:
     for family, is_unique in enumerate(unique):
         if is_unique:
             assert tags[:, family].tolist() == best_paths[:, family].tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(logits_strategy, st.lists(st.booleans(), min_size=5, max_size=5))
+def test_viterbi_with_word_pieces_equals_brute_force(logits: np.ndarray, continues: list[bool]) -> None:
+    scores = log_softmax(logits)
+    continues_word = [False, *continues[1 : scores.shape[0]]]
+    tags = decode_tags(scores, continues_word)
+    _, best_values = brute_force(scores, continues_word)
+    for family in range(scores.shape[1]):
+        assert well_formed(tags[:, family].tolist())
+        assert keeps_words_whole(tags[:, family].tolist(), continues_word)
+    assert np.allclose(path_values(scores, tags), best_values)
+
+
+def test_a_span_never_starts_or_ends_inside_a_word() -> None:
+    # tokens: "Pyong" "##yang" "said": the model wants a span on "##yang said" only
+    scores = log_softmax(np.array([[[2.0, 0.0, 0.0]], [[0.0, 3.0, 0.0]], [[0.0, 0.0, 3.0]]]))
+    assert decode_tags(scores)[:, 0].tolist() == [OUTSIDE, BEGIN, INSIDE]
+    assert decode_tags(scores, [False, True, False])[:, 0].tolist() == [BEGIN, INSIDE, INSIDE]

@@ -25,6 +25,7 @@ from quoteattr.features import (
     training_rows,
     window_rows,
     word_case,
+    word_continuations,
 )
 from quoteattr.labels import BEGIN, IGNORE, INSIDE, OUTSIDE, LabelScheme, tags_to_token_spans, token_spans_to_chars
 from quoteattr.schema import Document, Entity, Quote, Span, Speaker
@@ -388,3 +389,20 @@ def test_collator_pads_case_types() -> None:
     )
     assert batch["token_type_ids"].tolist() == [[0, 2, 1], [1, 0, 0]]
     assert "token_type_ids" not in PaddingCollator(pad_token_id=0, families=1)([{"input_ids": [5]}])
+
+
+def test_word_continuations_mark_pieces_glued_inside_a_word() -> None:
+    text = "Pyongyang's test, said Kim"
+    offsets = [(0, 5), (5, 9), (9, 10), (10, 11), (12, 16), (16, 17), (18, 22), (23, 26)]
+    assert word_continuations(text, offsets) == [False, True, False, False, False, False, False, False]
+
+
+def test_tokenized_texts_say_which_pieces_continue_a_word(tokenizer: PreTrainedTokenizerBase) -> None:
+    text = "Pyongyang reaffirmed it.\n\nUnquestionably so."
+    (tokenized,) = tokenize_texts([text], tokenizer)
+    assert len(tokenized.continues_word) == len(tokenized.input_ids)
+    for index, (offset, continues) in enumerate(zip(tokenized.offsets, tokenized.continues_word)):
+        previous = tokenized.offsets[index - 1] if index else None
+        glued = offset is not None and previous is not None and previous[1] == offset[0]
+        assert continues == (glued and (text[offset[0] - 1] + text[offset[0]]).isalnum())  # type: ignore[index]
+    assert any(tokenized.continues_word)

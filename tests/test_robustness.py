@@ -147,3 +147,24 @@ def test_linking_any_tags_keeps_offsets(attributor: QuoteAttributor, pieces: lis
     for position, tag in enumerate(tags):
         scores[position // families, position % families, tag] = -0.01
     assert_exact(text, attributor.link(text, attributor.decode(tokens, scores)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(PIECES, min_size=1, max_size=40), data=st.data())
+def test_decoded_spans_never_split_a_word(attributor: QuoteAttributor, pieces: list[str], data: st.DataObject) -> None:
+    import numpy as np
+
+    from quoteattr.features import tokenize_texts
+    from quoteattr.labels import tags_to_token_spans
+
+    text = " ".join(pieces)
+    tokens = tokenize_texts([text], attributor.tokenizer)[0]
+    shape = (len(tokens.input_ids), len(attributor.scheme.families), 3)
+    seed = data.draw(st.integers(0, 2**16))
+    scores = np.log(np.random.default_rng(seed).dirichlet(np.ones(3), size=shape[:2])).astype(np.float32)
+    decoded = attributor.decode(tokens, scores)
+    for family in range(shape[1]):
+        for first, stop in tags_to_token_spans(decoded.tags[:, family].tolist()):
+            start, end = decoded.offsets[first][0], decoded.offsets[stop - 1][1]
+            assert not (start > 0 and (text[start - 1] + text[start]).isalnum())
+            assert not (end < len(text) and (text[end - 1] + text[end]).isalnum())
