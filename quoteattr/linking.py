@@ -244,7 +244,11 @@ def person_name(text: str) -> str:
     # keep the trailing run of capitalised words (with linking words such as "and", "de")
     keep: list[str] = []
     for word in reversed(words):
-        if (_NAME_WORD.fullmatch(word) and word.lower() not in TITLES) or (word.lower() in _LINK_WORDS and keep):
+        # a title word ends a name only as the surname after a given name (*Stephanie Pope*, *Larry King*)
+        surname = not keep and len(words) > 1 and _personal_name_word(words[-2])
+        if (_NAME_WORD.fullmatch(word) and (word.lower() not in TITLES or surname)) or (
+            word.lower() in _LINK_WORDS and keep
+        ):
             keep.insert(0, word)
         else:
             break

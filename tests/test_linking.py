@@ -473,6 +473,7 @@ def test_name_particles_stay_in_the_name() -> None:
         ("Maria Lopez, a firefighter who has worked all week, said allies pledged more.", "Maria Lopez", "firefighter"),
         ("KYIV — President Volodymyr Zelensky said allies pledged more.", "Volodymyr Zelensky", "President"),
         ("Arsenal coach Mikel Arteta said allies pledged more.", "Mikel Arteta", "Arsenal coach"),
+        ("Boeing chief executive Stephanie Pope said allies pledged more.", "Stephanie Pope", "Boeing chief executive"),
         (
             "His chief of staff, Andriy Yermak, said allies pledged more.",
             "His chief of staff, Andriy Yermak,",
@@ -483,6 +484,7 @@ def test_name_particles_stay_in_the_name() -> None:
 def test_roles_around_a_name_ignore_what_is_not_part_of_them(text: str, mention: str, role: str) -> None:
     (quote,) = link(text, ["allies pledged more"], [mention])
     assert quote.role == role
+    assert quote.speaker is not None and role not in quote.speaker.name  # the role is not part of the name
 
 
 def test_an_affiliation_after_a_name_is_not_part_of_it() -> None:
