@@ -204,7 +204,7 @@ def _head_word(words: Sequence[str]) -> str:
     (*a spokesperson for the State Department* → *spokesperson*).
     """
     for index, word in enumerate(words):
-        if index and word.endswith(","):
+        if word.endswith(","):
             words = words[: index + 1]
             break
     clean = [w.strip(",.;:'’\"") for w in words]
@@ -228,7 +228,7 @@ def person_name(text: str) -> str:
     """The name inside a named mention: leading titles, roles and lowercase words removed."""
     words = text.split()
     for index, word in enumerate(words):  # an apposition after a comma is not part of the name
-        if index and word.endswith(","):
+        if word.endswith(","):
             words = [*words[:index], word.rstrip(",")]
             break
     while len(words) > 1 and (

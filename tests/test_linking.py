@@ -563,3 +563,10 @@ def test_a_spokesman_for_a_named_person_is_not_that_person() -> None:
     assert who(first)[0] == "Marco Rubio"
     assert who(second)[0] == "A spokesman for Sen. Marco Rubio"
     assert second.role == "spokesman for Sen. Marco Rubio"
+
+
+def test_a_one_word_name_before_its_apposition_is_the_name() -> None:
+    text = '"Europe is who we are," said Nino, a 22-year-old student who declined to give her surname.'
+    (quote,) = link(text, ['"Europe is who we are,"'], ["Nino, a 22-year-old student who"], ["said"])
+    assert who(quote) == ("Nino", "Nino, a 22-year-old student who")
+    assert quote.role == "22-year-old student"
