@@ -28,6 +28,9 @@ ROLE_NOUNS = frozenset(
     | {"senators", "officials", "ministers", "lawmakers", "leaders", "members", "representatives", "diplomats"}
     | {"coach", "captain", "sergeant", "lieutenant", "colonel", "admiral", "sheriff", "nurse", "surgeon", "pilot"}
     | {"chef", "priest", "rabbi", "imam", "cardinal", "archbishop", "dean", "principal", "cfo", "cto", "coo"}
+    | {"councilor", "councillor", "councilman", "councilwoman", "alderman", "supervisor", "comptroller", "trustee"}
+    | {"superintendent", "assemblyman", "assemblywoman", "assemblymember", "legislator", "magistrate", "marshal"}
+    | {"detective", "investigator", "solicitor", "barrister", "ombudsman", "undersecretary", "secretary-general"}
 )
 _AGENT_ENDINGS = ("man", "woman", "person", "ist", "ent", "ary", "or", "er")
 _NOT_ROLES = frozenset(

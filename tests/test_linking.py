@@ -473,6 +473,7 @@ def test_name_particles_stay_in_the_name() -> None:
         ("Maria Lopez, a firefighter who has worked all week, said allies pledged more.", "Maria Lopez", "firefighter"),
         ("KYIV — President Volodymyr Zelensky said allies pledged more.", "Volodymyr Zelensky", "President"),
         ("Arsenal coach Mikel Arteta said allies pledged more.", "Mikel Arteta", "Arsenal coach"),
+        ("City Councilor Ed Flynn said allies pledged more.", "City Councilor Ed Flynn", "City Councilor"),
         ("Boeing chief executive Stephanie Pope said allies pledged more.", "Stephanie Pope", "Boeing chief executive"),
         (
             "His chief of staff, Andriy Yermak, said allies pledged more.",
