@@ -27,7 +27,20 @@ ROLE_NOUNS = frozenset(
     | {"administrator", "commissioner", "inspector", "auditor", "treasurer", "speaker", "whip", "delegate"}
     | {"senators", "officials", "ministers", "lawmakers", "leaders", "members", "representatives", "diplomats"}
     | {"coach", "captain", "sergeant", "lieutenant", "colonel", "admiral", "sheriff", "nurse", "surgeon", "pilot"}
-    | {"chef", "priest", "rabbi", "imam", "cardinal", "archbishop", "dean", "principal", "cfo", "cto", "coo"}
+    | {
+        "advocate",
+        "chef",
+        "priest",
+        "rabbi",
+        "imam",
+        "cardinal",
+        "archbishop",
+        "dean",
+        "principal",
+        "cfo",
+        "cto",
+        "coo",
+    }
     | {"councilor", "councillor", "councilman", "councilwoman", "alderman", "supervisor", "comptroller", "trustee"}
     | {"superintendent", "assemblyman", "assemblywoman", "assemblymember", "legislator", "magistrate", "marshal"}
     | {"detective", "investigator", "solicitor", "barrister", "ombudsman", "undersecretary", "secretary-general"}
@@ -47,6 +60,7 @@ POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my", "your"})
 _DANGLING = frozenset({"the", "a", "an", "of", "for", "to", "at", "on", "in", "with", "from", "and", "or", "by"})
 _TOKEN = re.compile(r"\S+")
 _AGE = re.compile(r"\d{1,3}, ")
+_SENTENCE_START = re.compile(r"(?:^|\n|[.!?][\"”’']?\s+)", re.M)
 MAX_ROLE_WORDS = 20
 LEAD_REACH = 1500  # characters before a person's first mention searched for the description that introduced them
 
@@ -133,9 +147,25 @@ def role_after(text: str, name_end: int) -> Span | None:
     return role_phrase(text, start, stop)
 
 
+def description_before(text: str, name_start: int, name_end: int) -> Span | None:
+    """A description that opens the sentence and is set off by commas before the name (*A spokesman
+    for the Sackler family, Daniel Connolly, said*; *Purdue's chief executive, Craig Landau, was*)."""
+    comma = text.rfind(",", max(0, name_start - 200), name_start)
+    if comma == -1 or text[comma + 1 : name_start].strip() or text[name_end : name_end + 1] != ",":
+        return None
+    opening = max((m.end() for m in _SENTENCE_START.finditer(text, max(0, comma - 200), comma)), default=-1)
+    if opening == -1 and comma - 200 > 0:
+        return None
+    words = text[max(opening, 0) : comma].split()
+    if not words or not (words[0].lower() in {"a", "an", "the"} or words[0].endswith(("'s", "’s"))):
+        return None
+    return role_phrase(text, max(opening, 0), comma)
+
+
 def roles_around(text: str, name_start: int, name_end: int) -> list[Span]:
     """The roles written before and after one occurrence of a name."""
-    return [role for role in (role_before(text, name_start), role_after(text, name_end)) if role is not None]
+    found = (role_before(text, name_start), description_before(text, name_start, name_end), role_after(text, name_end))
+    return [role for role in found if role is not None]
 
 
 _INDEFINITE = "a|an|two|three|four|five|six|several|some|many"
