@@ -52,6 +52,7 @@ _DOCUMENTS = frozenset(
     {"letter", "statement", "report", "book", "memoir", "tweet", "post", "memo", "speech", "email", "message"}
     | {"op-ed", "column", "essay", "article", "lawsuit", "complaint", "filing", "ruling", "opinion", "decision"}
 )
+_COMPLEMENTIZERS = frozenset({"that", "whether", "if"})
 _PRONOUN_GENDERS = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}
 _MALE_TITLE_ENDINGS = ("spokesman", "chairman", "congressman", "councilman", "assemblyman", "businessman", "policeman")
 # words in a mention or role that say whether a person is a man or a woman
@@ -278,6 +279,24 @@ def widen_surname(name: str, written: Sequence[tuple[int, str]], position: int =
         return name
     index = bisect_left([start for start, _ in written], position)
     return written[index - 1][1] if index else written[0][1]
+
+
+def joined_complementizers(text: str, quotes: Sequence[TaggedSpan]) -> list[TaggedSpan]:
+    """Sorted quotations with a lone *that* (*whether*, *if*) joined to the quotation right after it:
+    the tagger sometimes opens the content twice (*told a briefing that | China would …*)."""
+    joined: list[TaggedSpan] = []
+    for quote in quotes:
+        last = joined[-1] if joined else None
+        if (
+            last is not None
+            and text[last.start : last.end].lower() in _COMPLEMENTIZERS
+            and quote.start - last.end <= 1
+            and text[last.end : quote.start] in ("", " ")
+        ):
+            joined[-1] = TaggedSpan(last.start, quote.end, min(last.score, quote.score))
+        else:
+            joined.append(quote)
+    return joined
 
 
 def joined_mentions(text: str, speakers: Sequence[TaggedSpan]) -> list[TaggedSpan]:
@@ -621,7 +640,7 @@ def attribute(
     roles: Sequence[TaggedSpan],
 ) -> list[Quote]:
     """Link tagged spans of one document into attributed quotations, in text order."""
-    ordered = sorted(quotes, key=lambda q: q.start)
+    ordered = joined_complementizers(text, sorted(quotes, key=lambda q: q.start))
     speakers = joined_mentions(text, sorted(speakers, key=lambda s: s.start))
     starts = [s.start for s in speakers]
     cues = sorted(cues, key=lambda c: c.start)

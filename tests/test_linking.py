@@ -582,3 +582,12 @@ def test_a_one_word_name_before_its_apposition_is_the_name() -> None:
     (quote,) = link(text, ['"Europe is who we are,"'], ["Nino, a 22-year-old student who"], ["said"])
     assert who(quote) == ("Nino", "Nino, a 22-year-old student who")
     assert quote.role == "22-year-old student"
+
+
+def test_a_lone_that_opening_the_content_joins_the_content_after_it() -> None:
+    text = "Spokeswoman He Yadong told a briefing that China would take measures. She gave no details."
+    (quote,) = link(text, ["that", "China would take measures"], ["Spokeswoman He Yadong", "She"], ["told"])
+    assert quote.text == "that China would take measures"
+    assert who(quote) == ("He Yadong", "Spokeswoman He Yadong")
+    first, second = link(text, ["told", "China would take measures"], ["Spokeswoman He Yadong"])
+    assert (first.text, second.text) == ("told", "China would take measures")  # only a complementizer joins
