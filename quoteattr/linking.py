@@ -284,31 +284,29 @@ def widen_surname(name: str, written: Sequence[tuple[int, str]], position: int =
 def joined_complementizers(text: str, quotes: Sequence[TaggedSpan]) -> list[TaggedSpan]:
     """Sorted quotations with a lone *that* (*whether*, *if*) joined to the quotation right after it:
     the tagger sometimes opens the content twice (*told a briefing that | China would …*)."""
-    joined: list[TaggedSpan] = []
-    for quote in quotes:
-        last = joined[-1] if joined else None
-        if (
-            last is not None
-            and text[last.start : last.end].lower() in _COMPLEMENTIZERS
-            and quote.start - last.end <= 1
-            and text[last.end : quote.start] in ("", " ")
-        ):
-            joined[-1] = TaggedSpan(last.start, quote.end, min(last.score, quote.score))
-        else:
-            joined.append(quote)
-    return joined
+    return _joined(text, quotes, lambda quote: text[quote.start : quote.end].lower() in _COMPLEMENTIZERS)
 
 
 def joined_mentions(text: str, speakers: Sequence[TaggedSpan]) -> list[TaggedSpan]:
     """Sorted speaker mentions with those that touch across one space joined into one: a title
     and the name after it (*Senators* | *Marco Rubio and Bill Hagerty*) are one mention."""
+    return _joined(text, speakers, lambda _: True)
+
+
+def _joined(text: str, spans: Sequence[TaggedSpan], joins_next: Callable[[TaggedSpan], bool]) -> list[TaggedSpan]:
+    """Sorted spans, each that `joins_next` accepts merged with the span touching it across at most one space."""
     joined: list[TaggedSpan] = []
-    for speaker in speakers:
+    for span in spans:
         last = joined[-1] if joined else None
-        if last is not None and speaker.start - last.end <= 1 and text[last.end : speaker.start] in ("", " "):
-            joined[-1] = TaggedSpan(last.start, max(last.end, speaker.end), min(last.score, speaker.score))
+        if (
+            last is not None
+            and span.start - last.end <= 1
+            and text[last.end : span.start] in ("", " ")
+            and joins_next(last)
+        ):
+            joined[-1] = TaggedSpan(last.start, max(last.end, span.end), min(last.score, span.score))
         else:
-            joined.append(speaker)
+            joined.append(span)
     return joined
 
 
