@@ -87,6 +87,11 @@ MAX_LOOKBACK = 200  # mentions a pronoun or description may reach back over (bou
 CUE_BEFORE = 5  # characters from a cue to the mention right after it (*said Kirby*)
 CUE_AFTER = 40  # characters from a mention to its cue (*Kirby, the spokesman, said*)
 MAX_CUE_LENGTH = 60  # characters; a longer cue before a mention is not looked for
+_LINKS = "|".join(sorted(_LINK_WORDS - {"&"}))
+_FULL_NAME = re.compile(rf"(?:{_NAME_WORD.pattern})(?:[ \t]+(?:{_NAME_WORD.pattern}|{_LINKS})){{1,4}}(?![\w’'])")
+# capitalised words that start a sentence or clause, never a name
+_NOT_NAMES = _SENTENCE_OPENERS | PRONOUNS | _PREPOSITIONS | {"the", "a", "an", "in", "at", "by", "this", "asked"}
+UNTAGGED_SCORE = 0.5  # the score of a speaker mention found by `untagged_speaker`, not by the tagger
 _SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘'])")
 
 
@@ -265,7 +270,11 @@ def _personal_name_word(word: str) -> bool:
 def full_names(text: str, surname: str) -> list[tuple[int, str]]:
     """Where a 'First [Middle] Surname' with this surname is written, and that full name, in text order."""
     pattern = rf"((?:{_NAME_WORD.pattern})[ \t]+(?:(?:{_NAME_WORD.pattern})[ \t]+){{0,2}}){re.escape(surname)}\b"
-    found = ((match.start(), person_name(match.group(0))) for match in re.finditer(pattern, text))
+    found = (
+        (match.start(), person_name(match.group(0)))
+        for match in re.finditer(pattern, text)
+        if not _title_case(text, match.start())  # *Clinton Breaks With Obama* is a headline, not a name
+    )
     return [(start, name) for start, name in found if len(name.split()) >= 2]
 
 
@@ -395,6 +404,53 @@ def choose_cue(
         if key < best_key:
             best, best_key = cue, key
     return best
+
+
+def untagged_speaker(text: str, cue: TaggedSpan | None, speakers: Sequence[TaggedSpan]) -> TaggedSpan | None:
+    """A full name the tagger missed, written right at the quotation's cue: after it (*said Rosa
+    Alvarez*) or before it, alone or with an apposition set off by commas (*The union's vice
+    president, Jackson Potter, said*). None where the name overlaps a tagged mention (linking
+    turned that one down) or no such name is written."""
+    if cue is None or _title_case(text, cue.start):
+        return None
+    found = None
+    after = _FULL_NAME.match(text, cue.end + 1) if text[cue.end : cue.end + 1] == " " else None
+    if after is not None:
+        found = _name_span(text, after.start(), after.end())
+    else:
+        start = max(0, cue.start - MAX_SPEAKER_DISTANCE, text.rfind("\n", 0, cue.start) + 1)
+        opening = max((m.end() for m in _SENTENCE_END.finditer(text, start, cue.start)), default=start)
+        names = list(_FULL_NAME.finditer(text, opening, cue.start))
+        between = text[names[-1].end() : cue.start].strip() if names else ""
+        if names and (between in ("", ",") or _is_apposition(between)):
+            found = _name_span(text, names[-1].start(), names[-1].end())
+    if found is None or any(s.start < found.end and found.start < s.end for s in speakers):
+        return None
+    return found
+
+
+def _is_apposition(between: str) -> bool:
+    """*, 41,* or *, the union's vice president,*: an age or a role set off by commas."""
+    inner = between[1:-1].strip() if len(between) > 1 and between[0] == between[-1] == "," else ""
+    return bool(inner) and "," not in inner and (inner.isdigit() or any(is_role_noun(w) for w in inner.split()))
+
+
+def _title_case(text: str, index: int) -> bool:
+    """Whether the line holding `index` is written in title case (a headline), where capitals mark no names."""
+    start, end = paragraph_bounds(text, index)
+    words = [w for w in text[start:end].split() if w[:1].isalpha()]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+
+
+def _name_span(text: str, start: int, end: int) -> TaggedSpan | None:
+    """The span of a run of capitalised words without the sentence openers and pronouns that begin
+    it (*In Washington*, *But Jane Doe*), if at least two words are left."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    while words and words[0].group().lower() in _NOT_NAMES:
+        words = words[1:]
+    if len(words) < 2 or words[-1].group() in _LINK_WORDS:
+        return None
+    return TaggedSpan(start + words[0].start(), end, UNTAGGED_SCORE)
 
 
 def _previous_paragraph(text: str, start: int) -> tuple[int, int] | None:
@@ -652,6 +708,8 @@ def attribute(
         if mention_of[i] is None:
             previous = ordered[i - 1] if i else None
             mention_of[i] = inherited_speaker(text, quote, previous, mention_of[i - 1] if i else None, speakers)
+        if mention_of[i] is None:
+            mention_of[i] = untagged_speaker(text, choose_cue(quote, None, cues, cue_starts), speakers)
     # every tagged mention is resolved in reading order, not only the chosen ones: a pronoun refers to
     # the last person written before it, whether or not that person's own words were quoted
     entity_of: dict[tuple[int, int], _Entity] = {}

@@ -591,3 +591,34 @@ def test_a_lone_that_opening_the_content_joins_the_content_after_it() -> None:
     assert who(quote) == ("He Yadong", "Spokeswoman He Yadong")
     first, second = link(text, ["told", "China would take measures"], ["Spokeswoman He Yadong"])
     assert (first.text, second.text) == ("told", "China would take measures")  # only a complementizer joins
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ('"It\'s a start," said Lydia Edwards, a former councilor.', "Lydia Edwards"),
+        ("The union's vice president, Jackson Potter, said members were ready.", "Jackson Potter"),
+        ("Jackson Potter, 52, said members were ready.", "Jackson Potter"),
+        ("Jackson Potter, the union's vice president, said members were ready.", "Jackson Potter"),
+    ],
+)
+def test_a_name_the_tagger_missed_at_the_cue_is_the_speaker(text: str, name: str) -> None:
+    quote_text = '"It\'s a start,"' if text.startswith('"') else "members were ready"
+    (quote,) = link(text, [quote_text], [], ["said"])
+    assert quote.speaker is not None and quote.speaker.name == name
+    assert quote.score < 1.0  # the mention's lower score says the tagger did not find it
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He did not say whether the US would punish North Korea, Russia or both, saying that it was too early.",
+        "Clinton Breaks With Obama Saying That Lawsuits Are Fine",
+        "In Washington, officials said that it was too early.",
+    ],
+)
+def test_no_untagged_speaker_from_lists_headlines_or_places(text: str) -> None:
+    cue = "saying" if "saying" in text else ("Saying" if "Saying" in text else "said")
+    content = text[text.index(cue) + len(cue) + 1 :].rstrip(".")
+    (quote,) = link(text, [content], [], [cue])
+    assert quote.speaker is None
