@@ -27,20 +27,8 @@ ROLE_NOUNS = frozenset(
     | {"administrator", "commissioner", "inspector", "auditor", "treasurer", "speaker", "whip", "delegate"}
     | {"senators", "officials", "ministers", "lawmakers", "leaders", "members", "representatives", "diplomats"}
     | {"coach", "captain", "sergeant", "lieutenant", "colonel", "admiral", "sheriff", "nurse", "surgeon", "pilot"}
-    | {
-        "advocate",
-        "chef",
-        "priest",
-        "rabbi",
-        "imam",
-        "cardinal",
-        "archbishop",
-        "dean",
-        "principal",
-        "cfo",
-        "cto",
-        "coo",
-    }
+    | {"advocate", "chef", "priest", "rabbi", "imam", "cardinal", "archbishop", "dean", "principal", "cfo"}
+    | {"cto", "coo"}
     | {"councilor", "councillor", "councilman", "councilwoman", "alderman", "supervisor", "comptroller", "trustee"}
     | {"superintendent", "assemblyman", "assemblywoman", "assemblymember", "legislator", "magistrate", "marshal"}
     | {"detective", "investigator", "solicitor", "barrister", "ombudsman", "undersecretary", "secretary-general"}
@@ -60,6 +48,7 @@ POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my", "your"})
 _DANGLING = frozenset({"the", "a", "an", "of", "for", "to", "at", "on", "in", "with", "from", "and", "or", "by"})
 _TOKEN = re.compile(r"\S+")
 _AGE = re.compile(r"\d{1,3}, ")
+_INDEFINITE = "a|an|two|three|four|five|six|several|some|many"  # openers of a lead description
 _SENTENCE_START = re.compile(r"(?:^|\n|[.!?][\"”’']?\s+)", re.M)
 MAX_ROLE_WORDS = 20
 LEAD_REACH = 1500  # characters before a person's first mention searched for the description that introduced them
@@ -153,22 +142,19 @@ def description_before(text: str, name_start: int, name_end: int) -> Span | None
     comma = text.rfind(",", max(0, name_start - 200), name_start)
     if comma == -1 or text[comma + 1 : name_start].strip() or text[name_end : name_end + 1] != ",":
         return None
-    opening = max((m.end() for m in _SENTENCE_START.finditer(text, max(0, comma - 200), comma)), default=-1)
-    if opening == -1 and comma - 200 > 0:
+    opening = max((m.end() for m in _SENTENCE_START.finditer(text, max(0, comma - 200), comma)), default=None)
+    if opening is None:
         return None
-    words = text[max(opening, 0) : comma].split()
+    words = text[opening:comma].split()
     if not words or not (words[0].lower() in {"a", "an", "the"} or words[0].endswith(("'s", "’s"))):
         return None
-    return role_phrase(text, max(opening, 0), comma)
+    return role_phrase(text, opening, comma)
 
 
 def roles_around(text: str, name_start: int, name_end: int) -> list[Span]:
     """The roles written before and after one occurrence of a name."""
     found = (role_before(text, name_start), description_before(text, name_start, name_end), role_after(text, name_end))
     return [role for role in found if role is not None]
-
-
-_INDEFINITE = "a|an|two|three|four|five|six|several|some|many"
 
 
 def lead_description(text: str, title: str, before: int) -> Span | None:
