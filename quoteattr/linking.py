@@ -4,7 +4,9 @@ Everything here is a pure function over character spans, so it is fast and unit-
 - each quotation takes the nearest speaker mention in its paragraph that no other quotation
   stands between (a cue beside the mention is taken as its cue); a quotation with none inherits
   the speaker of the quotation just before it when it continues that one (a new paragraph that
-  opens with a quotation mark, or the second half of a split quotation);
+  opens with a quotation mark, or the second half of a split quotation), else a full name the
+  tagger missed that is written at its cue (*said Rosa Alvarez*); a title and a name tagged as two
+  touching mentions are one, and a lone *that* tagged as content joins the content after it;
 - mentions become entities: names are reduced to the person's name (titles and tagged roles
   removed) and a bare surname is widened to the fullest form of that name in the document;
   pronouns go to the most recent named speaker, nominals (*the spokesperson*) to the most recent
@@ -90,7 +92,7 @@ MAX_CUE_LENGTH = 60  # characters; a longer cue before a mention is not looked f
 _LINKS = "|".join(sorted(_LINK_WORDS - {"&"}))
 _FULL_NAME = re.compile(rf"(?:{_NAME_WORD.pattern})(?:[ \t]+(?:{_NAME_WORD.pattern}|{_LINKS})){{1,4}}(?![\w’'])")
 # capitalised words that start a sentence or clause, never a name
-_NOT_NAMES = _SENTENCE_OPENERS | PRONOUNS | _PREPOSITIONS | {"the", "a", "an", "in", "at", "by", "this", "asked"}
+_NOT_NAMES = _SENTENCE_OPENERS | PRONOUNS | _PREPOSITIONS | {"the", "a", "an", "by", "asked"}
 UNTAGGED_SCORE = 0.5  # the score of a speaker mention found by `untagged_speaker`, not by the tagger
 _SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘'])")
 
