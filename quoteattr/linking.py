@@ -43,9 +43,10 @@ HONORIFICS = frozenset(
     | {"lt", "lt.", "col", "col.", "adm", "adm.", "prof", "prof.", "sir", "dame"}
 )
 TITLES = HONORIFICS | ROLE_NOUNS | {"former", "acting", "vice", "prime"}
-# a capitalised word, with one inner capital allowed (McConnell, DeSantis, LoPachin) and hyphenated parts
+# a capitalised word, with one inner capital allowed (McConnell, DeSantis, LoPachin) and hyphenated parts,
+# or an acronym (IG Metall; also II, III)
 _NAME_WORD = re.compile(
-    r"(?:O['’])?[A-Z][a-zà-ÿ'’]+(?:[A-Z][a-zà-ÿ'’]+)?(?:-[A-Z]?[a-zà-ÿ'’]+)*|[A-Z]\.|Jr\.|Sr\.|II|III"
+    r"(?:O['’])?[A-Z][a-zà-ÿ'’]+(?:[A-Z][a-zà-ÿ'’]+)?(?:-[A-Z]?[a-zà-ÿ'’]+)*|[A-Z]{2,}|[A-Z]\.|Jr\.|Sr\."
 )
 _PREPOSITIONS = frozenset({"for", "of", "at", "from", "with", "in", "to", "on"})
 _AFFILIATIONS = frozenset({"of", "from", "at"})  # *Jonathan Bamber of the University of Bristol*
@@ -632,7 +633,7 @@ class EntityResolver:
             if entity is None and definite and is_role_noun(head) and not head.endswith("s"):
                 entity = self._recent(lambda e: e.singular and e.person_like)  # *the official*, not *the ministry*
         if entity is None:
-            entity = _Entity(mention.text, [mention.text], heads={_head(mention.text)})
+            entity = _Entity(_description_name(mention.text), [mention.text], heads={_head(mention.text)})
             entity.learn_gender(mention.text)
             entity.add_roles(self._roles_near(mention.start, mention.end))
             described = role_phrase(self.text, mention.start, mention.end) if kind == "nominal" else None
@@ -642,6 +643,15 @@ class EntityResolver:
             entity.aliases.append(mention.text)
         self.history.append(entity)
         return entity
+
+
+def _description_name(text: str) -> str:
+    """A mention as the name of the speaker it describes, without the relative pronoun the tagger
+    sometimes takes along (*One investor, who* → *One investor*)."""
+    words = text.rstrip(" ,").split()
+    if len(words) > 1 and words[-1].lower() in {"who", "which", "that", "whose"}:
+        words = words[:-1]
+    return " ".join(words).rstrip(",") or text
 
 
 def _possessed_document(text: str) -> bool:

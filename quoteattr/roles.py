@@ -117,8 +117,8 @@ def role_before(text: str, name_start: int) -> Span | None:
 def role_after(text: str, name_end: int) -> Span | None:
     """An apposition right after a name (*Maria Delgado, president of the union, said*).
 
-    An age before it is skipped (*Carlos Martinez, 54, a shop owner*), and a relative clause ends
-    it (*Maria Lopez, a firefighter who has worked …*).
+    An age before it is skipped (*Carlos Martinez, 54, a shop owner*), and a relative clause or a
+    place ends it (*Maria Lopez, a firefighter who has worked …*; *an analyst based in Berlin*).
     """
     if text[name_end : name_end + 2] != ", ":
         return None
@@ -127,7 +127,7 @@ def role_after(text: str, name_end: int) -> Span | None:
     if age:
         start = age.end()
     stop = len(text)
-    for mark in (",", ";", "\n", ". ", " said", " told", " says", " who ", " whose ", " which ", " that "):
+    for mark in (",", ";", "\n", ". ", " said", " told", " says", " who ", " whose ", " which ", " that ", " based "):
         found = text.find(mark, start, start + 200)
         if found != -1:
             stop = min(stop, found)

@@ -475,6 +475,11 @@ def test_name_particles_stay_in_the_name() -> None:
         ("Arsenal coach Mikel Arteta said allies pledged more.", "Mikel Arteta", "Arsenal coach"),
         ("City Councilor Ed Flynn said allies pledged more.", "City Councilor Ed Flynn", "City Councilor"),
         (
+            "Matthias Schmidt, an auto analyst based in Berlin, said allies pledged more.",
+            "Matthias Schmidt",
+            "auto analyst",
+        ),
+        (
             "A spokesman for the family, Dan Connolly, said allies pledged more.",
             "Dan Connolly",
             "spokesman for the family",
@@ -622,3 +627,15 @@ def test_no_untagged_speaker_from_lists_headlines_or_places(text: str) -> None:
     content = text[text.index(cue) + len(cue) + 1 :].rstrip(".")
     (quote,) = link(text, [content], [], [cue])
     assert quote.speaker is None
+
+
+def test_an_acronym_is_part_of_a_name() -> None:
+    text = "The German union IG Metall warned that it would fight any deal."
+    (quote,) = link(text, ["it would fight any deal"], ["The German union IG Metall"], ["warned"])
+    assert who(quote)[0] == "IG Metall"
+
+
+def test_a_description_names_its_speaker_without_a_trailing_relative_pronoun() -> None:
+    text = 'One investor, who asked not to be named, said a sale would be "the best news in years."'
+    (quote,) = link(text, ['a sale would be "the best news in years."'], ["One investor, who"], ["said"])
+    assert who(quote) == ("One investor", "One investor, who")
