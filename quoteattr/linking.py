@@ -563,6 +563,9 @@ class EntityResolver:
         name = person_name(raw.strip(" ,"))
         if " " not in name and name[:1].isupper():
             name = self._widened(name, mention.start)
+        if " " not in name and name.isupper() and len(name) > 2:  # *SHAPIRO:* in a transcript is Josh Shapiro
+            written = self._widened(name.title(), mention.start)
+            name = written if " " in written else name
         name = self._without_title_object(name, mention)
         key = name.lower()
         # a shorter form (*Kirby*, *Rubio and Hagerty*) joins the most recent entity whose name holds its words in order

@@ -639,3 +639,10 @@ def test_a_description_names_its_speaker_without_a_trailing_relative_pronoun() -
     text = 'One investor, who asked not to be named, said a sale would be "the best news in years."'
     (quote,) = link(text, ['a sale would be "the best news in years."'], ["One investor, who"], ["said"])
     assert who(quote) == ("One investor", "One investor, who")
+
+
+def test_a_transcript_speaker_label_in_capitals_is_the_person_named_in_the_text() -> None:
+    text = "An interview with Gov. Josh Shapiro.\n\nSHAPIRO: We have a surplus.\n\nNATO: Allies agree."
+    first, second = link(text, ["We have a surplus.", "Allies agree."], ["SHAPIRO", "NATO"], [":", (":", 1)])
+    assert who(first) == ("Josh Shapiro", "SHAPIRO")
+    assert who(second) == ("NATO", "NATO")  # no one in the text is called Nato
