@@ -442,7 +442,7 @@ def _title_case(text: str, index: int) -> bool:
     """Whether the line holding `index` is written in title case (a headline), where capitals mark no names."""
     start, end = paragraph_bounds(text, index)
     words = [w for w in text[max(start, index - 200) : min(end, index + 200)].split() if w[:1].isalpha()]
-    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)
 
 
 def _name_span(text: str, start: int, end: int) -> TaggedSpan | None:
