@@ -94,6 +94,7 @@ _LINKS = "|".join(sorted(_LINK_WORDS - {"&"}))
 _FULL_NAME = re.compile(rf"(?:{_NAME_WORD.pattern})(?:[ \t]+(?:{_NAME_WORD.pattern}|{_LINKS})){{1,4}}(?![\w’'])")
 # capitalised words that start a sentence or clause, never a name
 _NOT_NAMES = _SENTENCE_OPENERS | PRONOUNS | _PREPOSITIONS | {"the", "a", "an", "by", "asked"}
+MAX_MENTION_LENGTH = 500  # characters; a tagged mention longer than this is not checked for overlap
 UNTAGGED_SCORE = 0.5  # the score of a speaker mention found by `untagged_speaker`, not by the tagger
 _SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘'])")
 
@@ -409,11 +410,13 @@ def choose_cue(
     return best
 
 
-def untagged_speaker(text: str, cue: TaggedSpan | None, speakers: Sequence[TaggedSpan]) -> TaggedSpan | None:
+def untagged_speaker(
+    text: str, cue: TaggedSpan | None, speakers: Sequence[TaggedSpan], starts: Sequence[int]
+) -> TaggedSpan | None:
     """A full name the tagger missed, written right at the quotation's cue: after it (*said Rosa
     Alvarez*) or before it, alone or with an apposition set off by commas (*The union's vice
     president, Jackson Potter, said*). None where the name overlaps a tagged mention (linking
-    turned that one down) or no such name is written."""
+    turned that one down) or no such name is written. `speakers` are sorted, `starts` their starts."""
     if cue is None or _title_case(text, cue.start):
         return None
     found = None
@@ -427,9 +430,10 @@ def untagged_speaker(text: str, cue: TaggedSpan | None, speakers: Sequence[Tagge
         between = text[names[-1].end() : cue.start].strip() if names else ""
         if names and (between in ("", ",") or _is_apposition(between)):
             found = _name_span(text, names[-1].start(), names[-1].end())
-    if found is None or any(s.start < found.end and found.start < s.end for s in speakers):
+    if found is None:
         return None
-    return found
+    nearby = starting_within(speakers, starts, found.start - MAX_MENTION_LENGTH, found.end)
+    return None if any(s.start < found.end and found.start < s.end for s in nearby) else found
 
 
 def _is_apposition(between: str) -> bool:
@@ -724,7 +728,7 @@ def attribute(
             previous = ordered[i - 1] if i else None
             mention_of[i] = inherited_speaker(text, quote, previous, mention_of[i - 1] if i else None, speakers)
         if mention_of[i] is None:
-            mention_of[i] = untagged_speaker(text, choose_cue(quote, None, cues, cue_starts), speakers)
+            mention_of[i] = untagged_speaker(text, choose_cue(quote, None, cues, cue_starts), speakers, starts)
     # every tagged mention is resolved in reading order, not only the chosen ones: a pronoun refers to
     # the last person written before it, whether or not that person's own words were quoted
     entity_of: dict[tuple[int, int], _Entity] = {}
