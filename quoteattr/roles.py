@@ -47,6 +47,7 @@ _STOP = frozenset(
 POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my", "your"})
 _DANGLING = frozenset({"the", "a", "an", "of", "for", "to", "at", "on", "in", "with", "from", "and", "or", "by"})
 _TOKEN = re.compile(r"\S+")
+_OPENING_MARKS = "\"“‘'«„("
 _AGE = re.compile(r"\d{1,3}, ")
 _INDEFINITE = "a|an|two|three|four|five|six|several|some|many"  # openers of a lead description
 _SENTENCE_START = re.compile(r"(?:^|\n|[.!?][\"”’']?\s+)", re.M)
@@ -82,6 +83,8 @@ def role_phrase(text: str, start: int, end: int) -> Span | None:
     if not words or len(words) > MAX_ROLE_WORDS:
         return None
     first, last = words[0][0], words[-1][1]
+    while first < last and text[first] in _OPENING_MARKS:  # *"Senator* Cantwell is focused …"
+        first += 1
     while last > first and text[last - 1] in ",.;:":
         last -= 1
     if text[last - 3 : last] in {"U.N", "U.S"}:  # keep the full stop of an abbreviation

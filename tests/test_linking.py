@@ -479,6 +479,7 @@ def test_name_particles_stay_in_the_name() -> None:
             "Matthias Schmidt",
             "auto analyst",
         ),
+        ('"Senator Maria Cantwell will run" was said: allies pledged more.', "Maria Cantwell", "Senator"),
         (
             "A spokesman for the family, Dan Connolly, said allies pledged more.",
             "Dan Connolly",
