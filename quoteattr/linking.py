@@ -94,6 +94,8 @@ _LINKS = "|".join(sorted(_LINK_WORDS - {"&"}))
 _FULL_NAME = re.compile(rf"(?:{_NAME_WORD.pattern})(?:[ \t]+(?:{_NAME_WORD.pattern}|{_LINKS})){{1,4}}(?![\w’'])")
 # capitalised words that start a sentence or clause, never a name
 _NOT_NAMES = _SENTENCE_OPENERS | PRONOUNS | _PREPOSITIONS | {"the", "a", "an", "by", "asked"}
+_NOT_GIVEN_NAMES = TITLES | _SENTENCE_OPENERS | {"the", "a", "an"}  # words before a surname that name no one
+_TITLE_WORDS = HONORIFICS | ROLE_NOUNS  # titles a name may follow (*Dr.* Helen Fricker)
 MAX_MENTION_LENGTH = 500  # characters; a tagged mention longer than this is not checked for overlap
 UNTAGGED_SCORE = 0.5  # the score of a speaker mention found by `untagged_speaker`, not by the tagger
 _SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘'])")
@@ -187,7 +189,7 @@ def apposition_name(text: str) -> int | None:
     if not comma or not description.split() or mention_type(description) != "nominal":
         return None
     index = 0
-    while index < len(words) - 1 and words[index].lower() in HONORIFICS | ROLE_NOUNS:
+    while index < len(words) - 1 and words[index].lower() in _TITLE_WORDS:
         index += 1
     run = 0
     while index + run < len(words) and run < MAX_NAME_WORDS:
@@ -675,8 +677,7 @@ def _other_given_name(text: str, surname_start: int, own_names: Sequence[str]) -
     if not words or not before.endswith((" ", "\t")) or before.rstrip().endswith((",", ".", ";", ":")):
         return False
     word = words[-1]
-    ignored = TITLES | _SENTENCE_OPENERS | {"the", "a", "an"}
-    return bool(_NAME_WORD.fullmatch(word)) and word not in own_names and word.lower() not in ignored
+    return bool(_NAME_WORD.fullmatch(word)) and word not in own_names and word.lower() not in _NOT_GIVEN_NAMES
 
 
 def _is_subsequence(short: list[str], long: list[str]) -> bool:

@@ -46,6 +46,8 @@ _STOP = frozenset(
 )
 POSSESSIVES = frozenset({"his", "her", "their", "its", "our", "my", "your"})
 _DANGLING = frozenset({"the", "a", "an", "of", "for", "to", "at", "on", "in", "with", "from", "and", "or", "by"})
+_NOT_ROLE_STARTS = _DANGLING | POSSESSIVES  # *the*, *his*, the *to* of *According to*
+_NOT_MODIFIERS = _STOP | _DANGLING  # words that are no part of a lead description before its head
 _TOKEN = re.compile(r"\S+")
 _OPENING_MARKS = "\"“‘'«„("
 _AGE = re.compile(r"\d{1,3}, ")
@@ -78,7 +80,7 @@ def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
 def role_phrase(text: str, start: int, end: int) -> Span | None:
     """The phrase without leading determiners and surrounding punctuation, if a role noun heads it."""
     words = _words(text, start, end)
-    while words and (words[0][2].lower() in _DANGLING | POSSESSIVES or not words[0][2].strip(",;:")):
+    while words and (words[0][2].lower() in _NOT_ROLE_STARTS or not words[0][2].strip(",;:")):
         words = words[1:]  # *the*, *his*, or the *to* of *According to NATO Secretary General Mark Rutte*
     if not words or len(words) > MAX_ROLE_WORDS:
         return None
@@ -174,6 +176,6 @@ def lead_description(text: str, title: str, before: int) -> Span | None:
     pattern = re.compile(rf"\b(?i:{_INDEFINITE})\s+((?:[\w’'.-]+\s+){{1,3}}(?i:{re.escape(head)}))\b(?!,?\s+[A-Z])")
     for match in pattern.finditer(text, max(0, before - LEAD_REACH), before):
         words = match.group(1).split()
-        if not any(w.lower() in _STOP | _DANGLING for w in words):
+        if not any(w.lower() in _NOT_MODIFIERS for w in words):
             return role_phrase(text, match.start(1), match.end(1))
     return None
