@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -40,7 +40,7 @@ class TokenizedText:
     input_ids: list[int]
     offsets: list[tuple[int, int] | None]
     case_types: list[int]
-    continues_word: list[bool] = field(default_factory=list)  # glued to the token before, letters on both sides
+    continues_word: list[bool]  # glued to the token before, letters on both sides
 
 
 def word_case(word: str) -> int:
@@ -88,7 +88,7 @@ def tokenize_texts(texts: Sequence[str], tokenizer: PreTrainedTokenizerBase) -> 
             pieces.append(match.group())
             owners.append((index, match.start()))
     encoded = tokenizer(pieces, add_special_tokens=False, return_offsets_mapping=True) if pieces else None
-    results = [TokenizedText([], [], []) for _ in texts]
+    results = [TokenizedText([], [], [], []) for _ in texts]
     for position, (piece, (index, shift)) in enumerate(zip(pieces, owners)):
         result = results[index]
         if result.input_ids:

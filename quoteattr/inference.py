@@ -203,8 +203,7 @@ class QuoteAttributor:
         real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]
         offsets = [tokens.offsets[i] for i in real]
         real_scores = scores[real]
-        continues = [tokens.continues_word[i] for i in real] if tokens.continues_word else None
-        tags = decode_tags(real_scores, continues)
+        tags = decode_tags(real_scores, [tokens.continues_word[i] for i in real])
         return TokenTags(offsets, tags, tag_probabilities(real_scores, tags))  # type: ignore[arg-type]
 
     def link(self, text: str, decoded: TokenTags) -> list[Quote]:

@@ -141,10 +141,10 @@ def test_paragraphs_are_joined_by_one_separator(
 
 def test_empty_and_blank_texts_give_no_tokens(tokenizer: PreTrainedTokenizerBase) -> None:
     results = tokenize_texts(["", " \n\r\n\t ", "Doe"], tokenizer)
-    assert results[0] == TokenizedText([], [], []) and results[1] == TokenizedText([], [], [])
+    assert results[0] == TokenizedText([], [], [], []) and results[1] == TokenizedText([], [], [], [])
     assert results[2].offsets == [(0, 3)]
     assert tokenize_texts([], tokenizer) == []
-    assert tokenize_texts(["", ""], tokenizer) == [TokenizedText([], [], []), TokenizedText([], [], [])]
+    assert tokenize_texts(["", ""], tokenizer) == [TokenizedText([], [], [], []), TokenizedText([], [], [], [])]
 
 
 def test_texts_are_tokenized_independently(word_tokenizer: PreTrainedTokenizerBase) -> None:
@@ -268,7 +268,7 @@ def test_window_rows_frame_and_label_every_window(
 
 
 def test_window_rows_for_an_empty_text(tokenizer: PreTrainedTokenizerBase) -> None:
-    (row,) = window_rows(TokenizedText([], [], []), tokenizer, max_length=8, stride=2, labels=[])
+    (row,) = window_rows(TokenizedText([], [], [], []), tokenizer, max_length=8, stride=2, labels=[])
     assert row.input_ids == [tokenizer.cls_token_id, tokenizer.sep_token_id]
     assert row.labels == [[], []]
 
