@@ -359,18 +359,20 @@ def data_stats(
     from rich.text import Text
 
     from quoteattr.datastats import dataset_stats
-    from quoteattr.io import load_documents
+    from quoteattr.io import dataset_files, load_documents
 
     try:
-        stats = dataset_stats(load_documents(*paths))
+        per_file = {str(path): load_documents(path) for path in dataset_files(paths)}
     except QuoteAttrError as error:
         _fail(str(error))
+    stats = dataset_stats(document for documents in per_file.values() for document in documents)
+    summary = {"documents_by_file": {path: len(documents) for path, documents in per_file.items()}, **stats.to_dict()}
     if as_json:
-        typer.echo(json.dumps(stats.to_dict(), indent=2, ensure_ascii=False))
+        typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
     console = Console(highlight=False)
-    summary = stats.to_dict()
     for key in (
+        "documents_by_file",
         "documents",
         "quotations",
         "quotations_by_kind",
@@ -379,6 +381,8 @@ def data_stats(
         "distinct_speakers",
         "mentions_by_type",
         "role_coverage",
+        "other_attributions",
+        "non_quotations_by_reason",
     ):
         console.print(f"{key}: {summary[key]}")
     table = Table(title="speakers")

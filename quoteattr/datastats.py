@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from quoteattr.linking import mention_type
@@ -38,6 +38,8 @@ class DatasetStats:
     mentions_by_type: dict[str, int]
     quotations_with_role: int
     speakers: tuple[SpeakerStats, ...]
+    other_attributions: int = 0
+    non_quotations_by_reason: dict[str, int] = field(default_factory=dict)
 
     @property
     def quotations_without_speaker(self) -> int:
@@ -60,6 +62,8 @@ class DatasetStats:
             "mentions_by_type": dict(self.mentions_by_type),
             "quotations_with_role": self.quotations_with_role,
             "role_coverage": round(self.role_coverage, 4),
+            "other_attributions": self.other_attributions,
+            "non_quotations_by_reason": dict(self.non_quotations_by_reason),
             "speakers": [speaker.to_dict() for speaker in self.speakers],
         }
 
@@ -83,7 +87,7 @@ def _speaker_stats(documents: Sequence[Document]) -> tuple[SpeakerStats, ...]:
     counts: Counter[str] = Counter()
     roles: defaultdict[str, set[str]] = defaultdict(set)
     for quote in (quote for document in documents for quote in document.quotes):
-        if quote.speaker is None:
+        if quote.speaker is None or quote.type != "quotation":
             continue
         counts[quote.speaker.name] += 1
         if quote.role:
@@ -95,11 +99,15 @@ def _speaker_stats(documents: Sequence[Document]) -> tuple[SpeakerStats, ...]:
 def dataset_stats(documents: Iterable[Document]) -> DatasetStats:
     """Count documents, quotations (by kind, with speaker, cue and role), speakers and mentions.
 
+    Quotations are the records of type `quotation`; attributions of type `other` (beliefs,
+    intentions) and the annotated non-quotations (titles, topics, scare quotes) are counted apart.
     Speakers are told apart by canonical name across documents, so one person quoted in two
     articles counts once.
     """
     documents = list(documents)
-    quotes = [quote for document in documents for quote in document.quotes]
+    records = [quote for document in documents for quote in document.quotes]
+    quotes = [quote for quote in records if quote.type == "quotation"]
+    reasons = Counter(span.reason for document in documents for span in document.non_quotations)
     kinds = Counter(quote.kind for quote in quotes)
     mentions: Counter[str] = Counter()
     for document in documents:
@@ -114,4 +122,6 @@ def dataset_stats(documents: Iterable[Document]) -> DatasetStats:
         mentions_by_type={kind: mentions[kind] for kind in MENTION_TYPES},
         quotations_with_role=sum(bool(quote.role) for quote in quotes),
         speakers=_speaker_stats(documents),
+        other_attributions=len(records) - len(quotes),
+        non_quotations_by_reason=dict(sorted(reasons.items())),
     )

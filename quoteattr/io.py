@@ -12,7 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from quoteattr.errors import DataFormatError
-from quoteattr.schema import QUOTE_KINDS, Document, Entity, Mention, Quote, Span, Speaker
+from quoteattr.schema import (
+    ATTRIBUTION_TYPES,
+    NON_QUOTATION_REASONS,
+    QUOTE_KINDS,
+    Document,
+    Entity,
+    Mention,
+    NonQuotation,
+    Quote,
+    Span,
+    Speaker,
+)
+from quoteattr.standoff import is_standoff, join_record
 
 MENTION_TYPES = ("name", "pronoun", "nominal")
 ENTITY_TYPES = ("person", "organization", "group")
@@ -53,6 +65,8 @@ def _quote_problems(quote: Any, field: str, text: str, entity_names: set[str] | 
     problems = _span_problems(quote, field, text)
     if quote.get("kind") not in QUOTE_KINDS:
         problems.append(f"{field}.kind: expected one of {', '.join(QUOTE_KINDS)}, found {quote.get('kind')!r}")
+    if quote.get("type", "quotation") not in ATTRIBUTION_TYPES:
+        problems.append(f"{field}.type: expected one of {', '.join(ATTRIBUTION_TYPES)}, found {quote.get('type')!r}")
     for key in ("speaker", "cue"):
         if quote.get(key) is not None:
             problems += _span_problems(quote[key], f"{field}.{key}", text)
@@ -96,6 +110,20 @@ def _entity_problems(entity: Any, field: str, text: str) -> list[str]:
     return problems
 
 
+def _non_quotation_problems(spans: Any, text: str) -> list[str]:
+    if not isinstance(spans, list):
+        return [f"non_quotations: expected a list, found {type(spans).__name__}"]
+    problems = []
+    for index, span in enumerate(spans):
+        problems += _span_problems(span, f"non_quotations[{index}]", text)
+        if isinstance(span, dict) and span.get("reason") not in NON_QUOTATION_REASONS:
+            problems.append(
+                f"non_quotations[{index}].reason: expected one of {', '.join(NON_QUOTATION_REASONS)}, "
+                f"found {span.get('reason')!r}"
+            )
+    return problems
+
+
 def record_problems(record: Any) -> list[str]:
     """Every problem of one document record, each as `field: problem` (empty when valid)."""
     if not isinstance(record, dict):
@@ -119,6 +147,7 @@ def record_problems(record: Any) -> list[str]:
         entity_names = {e["name"] for e in entities if isinstance(e, dict) and isinstance(e.get("name"), str)}
     for index, quote in enumerate(quotes):
         problems += _quote_problems(quote, f"quotes[{index}]", text, entity_names)
+    problems += _non_quotation_problems(record.get("non_quotations", []), text)
     if problems or entities is None:
         return problems
     mentions = {(m["start"], m["end"]) for e in entities for m in e.get("mentions", []) if isinstance(m, dict)}
@@ -171,6 +200,7 @@ def document_from_record(record: dict[str, Any]) -> Document:
                 role=raw.get("role"),
                 cue=_span(raw.get("cue"), text),
                 fragments=tuple(Span.of(text, s, e) for s, e in raw.get("fragments") or ()),
+                type=raw.get("type", "quotation"),
             )
         )
     entities = tuple(
@@ -183,11 +213,18 @@ def document_from_record(record: dict[str, Any]) -> Document:
         )
         for raw in record.get("entities") or ()
     )
-    return Document(record["id"], text, tuple(quotes), entities, dict(record.get("meta") or {}))
+    non_quotations = tuple(
+        NonQuotation(Span.of(text, raw["start"], raw["end"]), raw["reason"])
+        for raw in record.get("non_quotations") or ()
+    )
+    return Document(record["id"], text, tuple(quotes), entities, dict(record.get("meta") or {}), non_quotations)
 
 
 def _records(path: Path) -> Iterator[tuple[int, Any, str | None]]:
-    """Yield (line number, decoded record or None, JSON problem or None) for non-blank lines."""
+    """Yield (line number, decoded record or None, problem or None) for non-blank lines.
+
+    Standoff records (`quoteattr.standoff`) come back joined with their texts.
+    """
     try:
         handle = path.open(encoding="utf-8")
         with handle:
@@ -195,9 +232,17 @@ def _records(path: Path) -> Iterator[tuple[int, Any, str | None]]:
                 if not line.strip():
                     continue
                 try:
-                    yield number, json.loads(line), None
+                    record = json.loads(line)
                 except json.JSONDecodeError as error:
                     yield number, None, f"malformed JSON: {error.msg} at column {error.colno}"
+                    continue
+                if not is_standoff(record):
+                    yield number, record, None
+                    continue
+                try:
+                    yield number, join_record(record, path), None
+                except DataFormatError as error:
+                    yield number, None, str(error)
     except UnicodeDecodeError as error:
         raise DataFormatError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
     except OSError as error:
@@ -262,6 +307,8 @@ def document_to_record(document: Document) -> dict[str, Any]:
         record["cue"] = quote.cue.to_dict() if quote.cue else None
         if quote.fragments:
             record["fragments"] = [[f.start, f.end] for f in quote.fragments]
+        if quote.type != "quotation":
+            record["type"] = quote.type
         quotes.append(record)
     result: dict[str, Any] = {"id": document.id, "text": document.text, "quotes": quotes}
     if document.entities:
@@ -275,6 +322,8 @@ def document_to_record(document: Document) -> dict[str, Any]:
             }
             for e in document.entities
         ]
+    if document.non_quotations:
+        result["non_quotations"] = [{**n.span.to_dict(), "reason": n.reason} for n in document.non_quotations]
     if document.meta:
         result["meta"] = document.meta
     return result

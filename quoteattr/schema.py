@@ -11,6 +11,25 @@ QuoteKind = Literal["direct", "mixed", "indirect"]
 QUOTE_KINDS: tuple[QuoteKind, ...] = ("direct", "mixed", "indirect")
 MentionType = Literal["name", "pronoun", "nominal"]
 EntityType = Literal["person", "organization", "group"]
+AttributionType = Literal["quotation", "other"]
+"""`quotation`: something said or written; `other`: a belief, intention, plan or other non-speech attribution."""
+ATTRIBUTION_TYPES: tuple[AttributionType, ...] = ("quotation", "other")
+NON_QUOTATION_REASONS = (
+    "topic",
+    "negated",
+    "no-source",
+    "question",
+    "headline",
+    "caption",
+    "title",
+    "duplicate",
+    "not-content",
+    "name",
+    "scare",
+    "word",
+    "unattributed",
+)
+"""Why an annotated span is no quotation (`data/GUIDELINES.md` section 11)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +94,7 @@ class Quote:
     cue: Span | None = None
     score: float = 1.0
     fragments: tuple[Span, ...] = field(default=())
+    type: AttributionType = "quotation"
 
     @property
     def span(self) -> Span:
@@ -114,6 +134,14 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class NonQuotation:
+    """A span a reader might take for a quotation that is none (a title, a topic, scare quotes), and why."""
+
+    span: Span
+    reason: str
+
+
+@dataclass(frozen=True)
 class Document:
     """An article with its (gold or predicted) quotations and, for the seed corpus, its entities."""
 
@@ -122,6 +150,7 @@ class Document:
     quotes: tuple[Quote, ...] = ()
     entities: tuple[Entity, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    non_quotations: tuple[NonQuotation, ...] = ()
 
     @property
     def has_roles(self) -> bool:

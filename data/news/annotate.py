@@ -16,7 +16,6 @@ standoff files `train.jsonl` and `dev.jsonl`.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import re
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from quoteattr.coverage import mark_spans
+from quoteattr.standoff import checksum as sha
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[2] / "shared"
@@ -49,11 +49,6 @@ OTHER_CUES = re.compile(
     r"doubt|wonder|view|seem|see|saw|learn|understand|aim|seek|sought|hope|wish|prefer|decid|agree|realiz)",
     re.IGNORECASE,
 )
-
-
-def sha(text: str) -> str:
-    """Short checksum of a span's text (the standoff files store it per span)."""
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
 
 
 def polnear(split: str) -> dict[str, dict[str, Any]]:
