@@ -109,6 +109,9 @@ def predict(
     quantize: Annotated[bool, typer.Option(help="Dynamic int8 quantization on CPU (faster, less accurate).")] = False,
     precision: Annotated[str, typer.Option(help="fp32, or bf16 (faster where the CPU or GPU has bf16).")] = "fp32",
     batch_size: Annotated[int, typer.Option(min=1, max=4096, help="Windows per forward pass.")] = 16,
+    all_attributions: Annotated[
+        bool, typer.Option(help="Also report other attributions (beliefs, intentions, plans), typed 'other'.")
+    ] = False,
 ) -> None:
     """Attribute the quotations of text files.
 
@@ -138,6 +141,7 @@ def predict(
             quantize=quantize,
             precision=precision,
             batch_size=batch_size,
+            all_attributions=all_attributions,
             on_error=_skipped,
         )
     except QuoteAttrError as error:
@@ -260,6 +264,9 @@ def evaluate(
     quantize: Annotated[bool, typer.Option(help="Evaluate with dynamic int8 quantization.")] = False,
     precision: Annotated[str, typer.Option(help="fp32 or bf16.")] = "fp32",
     record: Annotated[bool, typer.Option(help="Store the scores in the model's metrics.json and card.")] = False,
+    all_attributions: Annotated[
+        bool, typer.Option(help="Score every attribution (quotations and others), as PolNeAR counts them.")
+    ] = False,
 ) -> None:
     """Score a model on gold data: quotation detection, attribution, roles, seqeval tags.
 
@@ -284,7 +291,10 @@ def evaluate(
             from quoteattr.scoring import score_model
 
             report = score_model(
-                load_attributor(model, device=device, quantize=quantize, precision=precision), documents
+                load_attributor(
+                    model, device=device, quantize=quantize, precision=precision, all_attributions=all_attributions
+                ),
+                documents,
             )
     except QuoteAttrError as error:
         _fail(str(error))
@@ -296,6 +306,7 @@ def evaluate(
         from quoteattr.model_card import record_scores
 
         variant = " (int8)" if quantize else " (bf16)" if precision == "bf16" else ""
+        variant += " (all attributions)" if all_attributions else ""
         name = ("cv: " if cv else "") + ", ".join(str(p) for p in data) + variant
         record_scores(model or shipped_model_path(), name, report.to_dict())
 

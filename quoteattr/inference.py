@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from quoteattr.attribution.decisions import QuotationDecider
+from quoteattr.attribution.speaker_links import SpeakerLinker
 from quoteattr.decoding import decode_tags, log_softmax, tag_probabilities
 from quoteattr.errors import ConfigError, ModelLoadError
 from quoteattr.features import PaddingCollator, TokenizedText, WindowRow, tokenize_texts, window_rows
@@ -78,8 +80,14 @@ class QuoteAttributor:
         device: torch.device,
         batch_size: int = 16,
         precision: str = "fp32",
+        linker: SpeakerLinker | None = None,
+        decider: QuotationDecider | None = None,
+        all_attributions: bool = False,
     ) -> None:
         self.model = model.eval()
+        self.linker = linker
+        self.decider = decider
+        self.all_attributions = all_attributions
         self.precision = precision
         self.tokenizer = tokenizer
         self.settings = settings
@@ -97,6 +105,7 @@ class QuoteAttributor:
         quantize: bool = False,
         batch_size: int = 16,
         precision: str = "fp32",
+        all_attributions: bool = False,
     ) -> QuoteAttributor:
         """Load a model directory (default: the shipped model) onto `device`.
 
@@ -107,6 +116,8 @@ class QuoteAttributor:
             batch_size: windows per forward pass.
             precision: `fp32`, or `bf16` (autocast: about 1.7x faster on CPUs with AMX or AVX-512
                 BF16 and on recent GPUs, at the same accuracy on PolNeAR dev).
+            all_attributions: also return the other attributions (beliefs, intentions, plans:
+                `Quote.type == "other"`), not only quotations.
         """
         if precision not in PRECISIONS:
             raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
@@ -123,7 +134,11 @@ class QuoteAttributor:
         if not 1 <= batch_size <= 4096:
             raise ConfigError(f"batch_size must be in [1, 4096], got {batch_size}")
         logger.debug("loaded %s on %s", directory, target)
-        return cls(model, tokenizer, settings, scheme, target, batch_size, precision)
+        try:
+            linker, decider = SpeakerLinker.load(directory), QuotationDecider.load(directory)
+        except (OSError, ValueError) as error:
+            raise ModelLoadError(f"{directory}: cannot load the attribution scorers ({error})") from None
+        return cls(model, tokenizer, settings, scheme, target, batch_size, precision, linker, decider, all_attributions)
 
     def __call__(self, text: str) -> list[Quote]:
         """The attributed quotations of one text, in text order."""
@@ -215,17 +230,32 @@ class QuoteAttributor:
                 start, end = decoded.offsets[first][0], decoded.offsets[stop - 1][1]
                 found.append(TaggedSpan(start, end, float(decoded.probabilities[first:stop, f].mean())))
             spans[family] = found
-        return attribute(
-            text, spans.get("QUOTE", []), spans.get("SPEAKER", []), spans.get("CUE", []), spans.get("ROLE", [])
+        quotes = attribute(
+            text,
+            spans.get("QUOTE", []),
+            spans.get("SPEAKER", []),
+            spans.get("CUE", []),
+            spans.get("ROLE", []),
+            linker=self.linker,
         )
+        if self.decider is None:
+            return quotes
+        decided = self.decider.decide(text, quotes)
+        return decided if self.all_attributions else [quote for quote in decided if quote.type == "quotation"]
 
 
 def load_attributor(
-    path: str | Path | None, device: str = "auto", quantize: bool = False, precision: str = "fp32"
+    path: str | Path | None,
+    device: str = "auto",
+    quantize: bool = False,
+    precision: str = "fp32",
+    all_attributions: bool = False,
 ) -> QuoteAttributor:
     """`QuoteAttributor.load` with the model path named in any load error."""
     try:
-        return QuoteAttributor.load(path, device=device, quantize=quantize, precision=precision)
+        return QuoteAttributor.load(
+            path, device=device, quantize=quantize, precision=precision, all_attributions=all_attributions
+        )
     except ModelLoadError:
         raise
     except (OSError, ValueError) as error:

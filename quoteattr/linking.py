@@ -27,11 +27,14 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from quoteattr.marks import is_mark, quote_kind
 from quoteattr.roles import POSSESSIVES, ROLE_NOUNS, is_role_noun, lead_description, role_phrase, roles_around
 from quoteattr.schema import Quote, Span, Speaker
+
+if TYPE_CHECKING:
+    from quoteattr.attribution.speaker_links import SpeakerLinker
 
 PRONOUNS = frozenset(
     {"he", "she", "they", "it", "we", "i", "you", "who", "which", "that", "his", "her", "their", "its", "him"}
@@ -712,8 +715,13 @@ def attribute(
     speakers: Sequence[TaggedSpan],
     cues: Sequence[TaggedSpan],
     roles: Sequence[TaggedSpan],
+    linker: SpeakerLinker | None = None,
 ) -> list[Quote]:
-    """Link tagged spans of one document into attributed quotations, in text order."""
+    """Link tagged spans of one document into attributed quotations, in text order.
+
+    `linker`, a learned quotation → mention scorer, chooses the speaker mentions where given;
+    otherwise the nearest-mention rule of `choose_speaker` does.
+    """
     ordered = joined_complementizers(text, sorted(quotes, key=lambda q: q.start))
     speakers = joined_mentions(text, sorted(speakers, key=lambda s: s.start))
     starts = [s.start for s in speakers]
@@ -722,7 +730,10 @@ def attribute(
     resolver = EntityResolver(text, roles)
     cued = cue_next_to(cues, cue_starts)
     mention_of: list[TaggedSpan | None] = [
-        choose_speaker(text, ordered, i, speakers, starts, cued) for i in range(len(ordered))
+        linker.choose(text, ordered, i, speakers, starts, cues)
+        if linker is not None
+        else choose_speaker(text, ordered, i, speakers, starts, cued)
+        for i in range(len(ordered))
     ]
     for i, quote in enumerate(ordered):
         if mention_of[i] is None:

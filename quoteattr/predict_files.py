@@ -51,6 +51,7 @@ def predict_files(
     quantize: bool = False,
     precision: str = "fp32",
     batch_size: int = 16,
+    all_attributions: bool = False,
     on_error: Callable[[str], None] = lambda message: None,
 ) -> PredictSummary:
     """Predict every readable input and write each document's result as soon as its batch is done.
@@ -58,7 +59,9 @@ def predict_files(
     Bad inputs are reported through `on_error` (one line each) and the rest still run. The model
     is loaded before any input is read, so a bad model fails fast.
     """
-    attributor = load_attributor(model, device=device, quantize=quantize, precision=precision)
+    attributor = load_attributor(
+        model, device=device, quantize=quantize, precision=precision, all_attributions=all_attributions
+    )
     writer = open_writer(fmt, stream)
     done = failed = 0
     bar = Progress(

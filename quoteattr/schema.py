@@ -107,6 +107,7 @@ class Quote:
             "start": self.start,
             "end": self.end,
             "kind": self.kind,
+            "type": self.type,
             "speaker": self.speaker.to_dict() if self.speaker else None,
             "role": self.role,
             "cue": self.cue.to_dict() if self.cue else None,

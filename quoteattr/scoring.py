@@ -39,9 +39,20 @@ def predict_documents(
 
 
 def score_model(attributor: QuoteAttributor, documents: Sequence[Document], batch_size: int = 16) -> EvalReport:
-    """Evaluate a loaded model on gold documents (quotation, attribution, role and seqeval scores)."""
+    """Evaluate a loaded model on gold documents (quotation, attribution, role and seqeval scores).
+
+    Unless the attributor reports every attribution, gold records typed `other` (beliefs,
+    intentions) are left out: the model is scored on the quotations it is meant to output.
+    """
     predicted, tags = predict_documents(attributor, documents, batch_size)
+    if not attributor.all_attributions:
+        documents = [quotations_only(document) for document in documents]
     return evaluate(documents, predicted, tags)
+
+
+def quotations_only(document: Document) -> Document:
+    """The document with its records of type `other` left out."""
+    return dataclasses.replace(document, quotes=tuple(q for q in document.quotes if q.type == "quotation"))
 
 
 def cross_validate(

@@ -83,6 +83,7 @@ def test_json_holds_every_field() -> None:
         "start": 0,
         "end": 25,
         "kind": "direct",
+        "type": "quotation",
         "speaker": {
             "name": "Jane Doe",
             "mention": {"text": "Jane Doe", "start": 31, "end": 39},
@@ -133,6 +134,7 @@ def test_csv_rows_read_back() -> None:
         "start": "0",
         "end": "25",
         "kind": "direct",
+        "type": "quotation",
         "text": "“We will win 😀,\nwe will,”",
         "speaker": "Jane Doe",
         "speaker_mention": "Jane Doe",

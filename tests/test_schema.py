@@ -54,12 +54,13 @@ def test_quote_to_dict_has_exactly_the_interchange_keys() -> None:
         fragments=(Span(0, 9, "“We won,”"),),
     )
     record = quote.to_dict()
-    assert list(record) == ["text", "start", "end", "kind", "speaker", "role", "cue", "score"]
+    assert list(record) == ["text", "start", "end", "kind", "type", "speaker", "role", "cue", "score"]
     assert record == {
         "text": "“We won,”",
         "start": 0,
         "end": 9,
         "kind": "direct",
+        "type": "quotation",
         "speaker": {
             "name": "Ada Brook",
             "mention": {"text": "Ada", "start": 15, "end": 18},
@@ -74,12 +75,13 @@ def test_quote_to_dict_has_exactly_the_interchange_keys() -> None:
 
 
 def test_quote_to_dict_without_speaker_or_cue() -> None:
-    record = Quote("x", 3, 4, "indirect").to_dict()
+    record = Quote("x", 3, 4, "indirect", type="other").to_dict()
     assert record == {
         "text": "x",
         "start": 3,
         "end": 4,
         "kind": "indirect",
+        "type": "other",
         "speaker": None,
         "role": None,
         "cue": None,

@@ -366,7 +366,8 @@ def compile_annotation(pass_name: str, doc_id: str) -> dict[str, Any]:
         elif key in filled["attributions"]:
             problems.append(f"attributions.{key}: expected an object")
     for index, item in enumerate(ann.get("added") or []):
-        add_record({"decision": "quotation", **item}, {}, f"added[{index}]", None)
+        decision = item.get("decision") or item.get("type") or "quotation"  # the brief showed "type": "other"
+        add_record({**item, "decision": decision}, {}, f"added[{index}]", None)
 
     quotes.sort(key=lambda q: (q["start"], q["end"]))
     for before, after in zip(quotes, quotes[1:], strict=False):
@@ -386,7 +387,7 @@ def compile_annotation(pass_name: str, doc_id: str) -> dict[str, Any]:
                 f"marks.{key} [{start}, {end}] «{_short(text[start:end], 60)}»: not inside a quotation; "
                 f"give a reason from {MARK_REASONS}"
             )
-        else:
+        elif reason != "quotation-inside":  # a mis-paired mark span over real quotations: nothing to keep
             non_quotations.append({"start": start, "end": end, "reason": reason, "from": key})
     if problems:
         raise Problem("\n".join(problems))

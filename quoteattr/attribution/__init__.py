@@ -1,0 +1,1 @@
+"""The attribution step: passes over a document that turn tagged spans into quotations."""

@@ -1,0 +1,123 @@
+"""Spans → quotations, learned: is a tagged content span a quotation, another attribution, or neither?
+
+The tagger learned PolNeAR's notion of an attribution (any belief, plan or topic credited to
+anyone). This pass decides, per linked span, between `quotation` (something said or written),
+`other` (a belief, intention, plan, finding) and `not` (a topic of talk, a title, a headline,
+scare quotes). It is a multinomial logistic scorer over sparse features of the span, its cue,
+its speaker and the words around it, hashed into a fixed-size weight matrix, trained on the gold
+news corpus (`training/decisions.py`) and saved beside the model as safetensors.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+from safetensors.numpy import load_file, save_file
+
+from quoteattr.linking import mention_type, paragraph_bounds
+from quoteattr.schema import Quote
+
+WEIGHTS_FILE = "decisions.safetensors"
+SETTINGS_FILE = "decisions.json"
+DECISIONS: tuple[Literal["quotation", "other", "not"], ...] = ("quotation", "other", "not")
+DIMENSIONS = 1 << 16
+_WORD = re.compile(r"\w+|[^\w\s]")
+_LENGTHS = (1, 2, 3, 5, 8, 15, 30, 60)
+
+
+def _bucket(value: float, edges: Sequence[float]) -> int:
+    return sum(value > edge for edge in edges)
+
+
+def _words(text: str) -> list[str]:
+    return [word.lower() for word in _WORD.findall(text)]
+
+
+def decision_features(text: str, quote: Quote) -> list[str]:
+    """The sparse features of one linked quotation."""
+    content = _words(quote.text)
+    inner = [w for w in _WORD.findall(quote.text) if w.isalpha()]
+    capitalised = sum(w[:1].isupper() for w in inner) / len(inner) if inner else 0.0
+    first, last = paragraph_bounds(text, quote.start)
+    paragraph = text[first:last]
+    paragraph_words = [w for w in paragraph.split() if w[:1].isalpha()]
+    title_case = sum(w[:1].isupper() for w in paragraph_words) / len(paragraph_words) if paragraph_words else 0.0
+    features = [
+        "bias",
+        f"kind={quote.kind}",
+        f"length={quote.kind}:{_bucket(len(content), _LENGTHS)}",
+        f"capitalised={quote.kind}:{_bucket(capitalised, (0.2, 0.5, 0.8))}",
+        f"first_paragraph={first == len(text) - len(text.lstrip())}",
+        f"title_case_paragraph={_bucket(title_case, (0.5, 0.75))}",
+        f"paragraph_ends={paragraph.rstrip()[-1:] or 'none'}",
+        f"speaker={mention_type(quote.speaker.mention.text) if quote.speaker and quote.speaker.mention else 'none'}",
+        f"role={quote.role is not None}",
+        f"score={_bucket(quote.score, (0.5, 0.7, 0.85, 0.95))}",
+    ]
+    features += [f"first={w}" for w in content[:2]] + [f"first2={' '.join(content[:2])}"]
+    features += [f"last={w}" for w in content[-1:]]
+    if quote.cue is not None:
+        cue = _words(quote.cue.text)
+        features += [f"cue={w}" for w in cue] + [f"cue_stem={w[:5]}" for w in cue[:1]] + [f"cue_all={' '.join(cue)}"]
+        before_cue = _words(text[max(0, quote.cue.start - 30) : quote.cue.start])[-2:]
+        features += [f"before_cue={w}" for w in before_cue] + [f"before_cue2={' '.join(before_cue)}"]
+        features.append(f"cue_side={'before' if quote.cue.end <= quote.start else 'after'}")
+    else:
+        features.append("cue=none")
+    before = _words(text[max(0, quote.start - 40) : quote.start])[-3:]
+    after = _words(text[quote.end : quote.end + 30])[:2]
+    features += [f"before={w}" for w in before] + [f"before1={before[-1] if before else 'none'}"]
+    features += [f"after={w}" for w in after] + [f"after1={after[0] if after else 'none'}"]
+    return features
+
+
+def hashed(features: Sequence[str]) -> list[int]:
+    """Feature indices in the hashed weight matrix (stable across processes)."""
+    return sorted({zlib.crc32(feature.encode("utf-8")) % DIMENSIONS for feature in features})
+
+
+@dataclass
+class QuotationDecider:
+    """A trained decision: each quotation's type, and the probability of it as the quotation's score."""
+
+    weights: np.ndarray  # (len(DECISIONS), DIMENSIONS)
+
+    def probabilities(self, text: str, quote: Quote) -> np.ndarray:
+        scores = self.weights[:, hashed(decision_features(text, quote))].sum(axis=1)
+        exp = np.exp(scores - scores.max())
+        return exp / exp.sum()
+
+    def decide(self, text: str, quotes: Sequence[Quote]) -> list[Quote]:
+        """The quotations typed `quotation` or `other`, each scored by the probability of its type;
+        those decided `not` are dropped."""
+        kept = []
+        for quote in quotes:
+            probabilities = self.probabilities(text, quote)
+            best = int(probabilities.argmax())
+            decision = DECISIONS[best]
+            if decision != "not":
+                kept.append(replace(quote, type=decision, score=round(float(probabilities[best]), 4)))
+        return kept
+
+    def save(self, directory: Path) -> None:
+        save_file({"weights": self.weights.astype(np.float16)}, str(directory / WEIGHTS_FILE))
+        (directory / SETTINGS_FILE).write_text(
+            json.dumps({"dimensions": DIMENSIONS, "decisions": list(DECISIONS)}, indent=2) + "\n", encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, directory: Path) -> QuotationDecider | None:
+        """The decider saved in a model directory, or None when it has none."""
+        if not (directory / WEIGHTS_FILE).is_file():
+            return None
+        weights = load_file(str(directory / WEIGHTS_FILE))["weights"].astype(np.float32)
+        if weights.shape != (len(DECISIONS), DIMENSIONS):
+            raise ValueError(f"{directory / WEIGHTS_FILE}: expected {(len(DECISIONS), DIMENSIONS)} weights")
+        return cls(weights)

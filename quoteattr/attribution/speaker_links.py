@@ -1,0 +1,186 @@
+"""Quotations → speaker mentions, learned: a logistic scorer over (quotation, candidate mention) pairs.
+
+Each candidate is a tagged speaker mention in the quotation's paragraph or the one before it,
+within `REACH` characters. A pair is described by sparse features (direction and distance, the
+sentence and paragraph between, cues beside the mention or between the two, other quotations
+and mentions in between, the mention's type, and the words joining the two: *", said"*,
+*"according to"*), hashed into a fixed-size weight vector. The scorer is trained on gold
+source–content links (`training/speaker_links.py`, PolNeAR's ~20,000) and saved beside the model
+as safetensors; the highest-scoring candidate above `threshold` speaks the quotation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file, save_file
+
+from quoteattr.linking import (
+    TaggedSpan,
+    choose_speaker,
+    cue_next_to,
+    mention_type,
+    paragraph_bounds,
+    starting_within,
+)
+
+WEIGHTS_FILE = "speaker_links.safetensors"
+SETTINGS_FILE = "speaker_links.json"
+DIMENSIONS = 1 << 18
+REACH = 600  # characters between a quotation and a candidate mention
+_WORD = re.compile(r"\w+|[^\w\s]")
+_SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘'])")
+_DISTANCES = (0, 2, 5, 12, 25, 50, 100, 200, 400)
+
+
+def _bucket(value: int, edges: Sequence[int]) -> int:
+    return sum(value > edge for edge in edges)
+
+
+def candidates(text: str, quote: TaggedSpan, speakers: Sequence[TaggedSpan], starts: Sequence[int]) -> list[TaggedSpan]:
+    """The tagged mentions that may speak `quote`: in its paragraph or the one before, within REACH."""
+    first, _ = paragraph_bounds(text, quote.start)
+    previous_first = paragraph_bounds(text, first - 2)[0] if first >= 2 else first
+    _, last = paragraph_bounds(text, max(quote.start, quote.end - 1))
+    low = max(previous_first, quote.start - REACH)
+    return [
+        s
+        for s in starting_within(speakers, starts, low, min(last, quote.end + REACH))
+        if s.end <= last and not (s.start < quote.end and quote.start < s.end)
+    ]
+
+
+def pair_features(
+    text: str,
+    quotes: Sequence[TaggedSpan],
+    index: int,
+    mention: TaggedSpan,
+    found: Sequence[TaggedSpan],
+    cues: Sequence[TaggedSpan],
+    rule_pick: TaggedSpan | None = None,
+) -> list[str]:
+    """The sparse features of one (quotation, candidate mention) pair; `found` are all candidates and
+    `rule_pick` the mention the nearest-mention rule (`linking.choose_speaker`) chooses."""
+    quote = quotes[index]
+    after = mention.start >= quote.end
+    side = "after" if after else "before"
+    gap_start, gap_end = (quote.end, mention.start) if after else (mention.end, quote.start)
+    gap = text[gap_start:gap_end]
+    kind = _quote_kind(text, quote)
+    features = [
+        "bias",
+        f"side={side}",
+        f"dist={side}:{_bucket(gap_end - gap_start, _DISTANCES)}",
+        f"sentences={side}:{min(2, len(_SENTENCE_END.findall(gap)))}",
+        f"paragraphs={side}:{min(2, gap.count(chr(10)))}",
+        f"type={mention_type(text[mention.start : mention.end])}",
+        f"length={_bucket(mention.end - mention.start, (3, 8, 20, 40))}",
+        f"kind={side}:{kind}",
+    ]
+    between_quotes = sum(1 for q in quotes if q is not quote and gap_start <= q.start and q.end <= gap_end)
+    features.append(f"quotes_between={side}:{min(2, between_quotes)}")
+    nearer = sum(
+        1
+        for m in found
+        if m is not mention and (m.start >= quote.end) == after and _gap(quote, m) < _gap(quote, mention)
+    )
+    features.append(f"rank={side}:{min(3, nearer)}")
+    own_gap = gap_end - gap_start
+    closer_quote = any(
+        q is not quote and _gap(q, mention) < own_gap and not (q.start < mention.end and mention.start < q.end)
+        for q in quotes[max(0, index - 3) : index + 4]
+    )
+    features.append(f"closer_quote={side}:{closer_quote}")
+    trails_other = any(
+        q is not quote and 0 <= mention.start - q.end <= 6 for q in quotes[max(0, index - 3) : index + 4]
+    )
+    features.append(f"trails_other_quote={side}:{trails_other}")
+    features.append(f"rule_pick={mention == rule_pick}")
+    cue_between = any(gap_start <= c.start and c.end <= gap_end for c in cues)
+    cue_after = any(0 <= c.start - mention.end <= 40 for c in cues)
+    cue_before = any(0 <= mention.start - c.end <= 5 for c in cues)
+    features += [
+        f"cue_between={side}:{cue_between}",
+        f"cue_after_mention={cue_after}",
+        f"cue_before_mention={cue_before}",
+    ]
+    features.append(f"cue_pattern={side}:{cue_between}:{cue_after}:{cue_before}:{min(2, nearer)}")
+    features += [f"{kind}|{feature}" for feature in features[1:]]
+    words = [w.lower() for w in _WORD.findall(gap)]
+    if len(words) <= 6:
+        features.append(f"gap={side}:{' '.join(words)}")
+    features += [f"gap_first={side}:{w}" for w in words[:2]] + [f"gap_last={side}:{w}" for w in words[-2:]]
+    before = _WORD.findall(text[max(0, mention.start - 30) : mention.start])
+    following = _WORD.findall(text[mention.end : mention.end + 30])
+    features += [f"word_before={w.lower()}" for w in before[-1:]] + [f"word_after={w.lower()}" for w in following[:2]]
+    return features
+
+
+def _gap(quote: TaggedSpan, mention: TaggedSpan) -> int:
+    return mention.start - quote.end if mention.start >= quote.end else quote.start - mention.end
+
+
+def _quote_kind(text: str, quote: TaggedSpan) -> str:
+    from quoteattr.marks import quote_kind
+
+    return quote_kind(text, quote.start, quote.end)
+
+
+def hashed(features: Sequence[str]) -> list[int]:
+    """Feature indices in the hashed weight vector (stable across processes)."""
+    return sorted({zlib.crc32(feature.encode("utf-8")) % DIMENSIONS for feature in features})
+
+
+@dataclass
+class SpeakerLinker:
+    """A trained pair scorer: `choose` picks the speaker mention of a quotation, or None.
+
+    Each candidate scores the sum of its features' weights; "no candidate" scores 0, so a
+    quotation whose candidates all score below 0 has no speaker here (linking then looks for one
+    the way continuation paragraphs and untagged names are found).
+    """
+
+    weights: np.ndarray
+
+    def score(self, features: Sequence[str]) -> float:
+        return float(self.weights[hashed(features)].sum())
+
+    def choose(
+        self,
+        text: str,
+        quotes: Sequence[TaggedSpan],
+        index: int,
+        speakers: Sequence[TaggedSpan],
+        starts: Sequence[int],
+        cues: Sequence[TaggedSpan],
+    ) -> TaggedSpan | None:
+        found = candidates(text, quotes[index], speakers, starts)
+        rule_pick = choose_speaker(text, quotes, index, speakers, starts, cue_next_to(cues, [c.start for c in cues]))
+        best, best_score = None, 0.0
+        for mention in found:
+            score = self.score(pair_features(text, quotes, index, mention, found, cues, rule_pick))
+            if score > best_score:
+                best, best_score = mention, score
+        return best
+
+    def save(self, directory: Path) -> None:
+        save_file({"weights": self.weights.astype(np.float16)}, str(directory / WEIGHTS_FILE))
+        (directory / SETTINGS_FILE).write_text(
+            json.dumps({"dimensions": DIMENSIONS, "reach": REACH}, indent=2) + "\n", encoding="utf-8"
+        )
+
+    @classmethod
+    def load(cls, directory: Path) -> SpeakerLinker | None:
+        """The linker saved in a model directory, or None when it has none."""
+        if not (directory / WEIGHTS_FILE).is_file():
+            return None
+        weights = load_file(str(directory / WEIGHTS_FILE))["weights"].astype(np.float32)
+        if weights.shape != (DIMENSIONS,):
+            raise ValueError(f"{directory / WEIGHTS_FILE}: expected {DIMENSIONS} weights, found {weights.shape}")
+        return cls(weights)
