@@ -84,3 +84,18 @@ def test_card_names_the_model_relative_to_the_working_directory(
     card = render_card(tiny_model.resolve())
     relative = f"{tiny_model.parent.name}/{tiny_model.name}"
     assert f"--model {relative}\n" in card and f'QuoteAttributor.load("{relative}")' in card
+
+
+@pytest.mark.parametrize("quantize", [False, True], ids=["fp32", "int8"])
+def test_loading_prints_nothing(tiny_model: Path, quantize: bool, capfd: pytest.CaptureFixture[str]) -> None:
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        attributor = QuoteAttributor.load(tiny_model, device="cpu", quantize=quantize)
+        attributor('"We will not back down," said Jane Doe.')
+    assert [str(w.message) for w in caught] == []
+    assert capfd.readouterr() == ("", "")
+    assert hf_logging.is_progress_bar_enabled(), "transformers' progress bar setting is put back after loading"
