@@ -521,3 +521,72 @@ def test_evaluate_missing_data(tiny_model: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert_clean(result)
     assert error_lines(result) == [f"error: {tmp_path / 'nope.jsonl'}: no such file or directory"]
+
+
+def test_train_refuses_to_overwrite_the_shipped_model(tiny_base_model: Path, tmp_path: Path) -> None:
+    shipped = REPO / "models" / "quoteattr-minilm"
+    before = {p.name: p.stat().st_mtime_ns for p in shipped.iterdir()} if shipped.is_dir() else {}
+    config = write_config(tmp_path / "config.toml", tiny_base_model, tmp_path / "out")
+    result = run("train", "--config", str(config), "--output-dir", str(shipped))
+    assert result.exit_code == 1
+    assert_clean(result)
+    [line] = error_lines(result)
+    assert "training never writes there" in line and "quoteattr promote" in line
+    assert ({p.name: p.stat().st_mtime_ns for p in shipped.iterdir()} if shipped.is_dir() else {}) == before
+
+
+def test_the_fine_tune_recipe_on_a_few_documents(tiny_model: Path, tmp_path: Path) -> None:
+    """The README's recipe: fine-tune a model on your own JSONL with the shipped config and --train/--dev."""
+    from quoteattr.modeling import load_model
+
+    output = tmp_path / "runs" / "finetune"
+    result = run(
+        "train",
+        "--config",
+        str(REPO / "training" / "configs" / "finetune.toml"),
+        "--init-model",
+        str(tiny_model),  # the shipped model in the recipe; a tiny one here
+        "--train",
+        str(TINY_DATA),
+        "--dev",
+        str(TINY_DATA),
+        "--output-dir",
+        str(output),
+        "--epochs",
+        "2",
+        "--device",
+        "cpu",
+        "--precision",
+        "fp32",
+    )
+    assert result.exit_code == 0, result.output
+    assert f"model written to {output}" in result.stdout
+    assert "f1_mean: " in result.stdout
+    _, _, settings, _ = load_model(output)
+    assert settings.training["previous_stage"], "continued from the given model"
+    assert settings.training["train_documents"] == 3 and settings.training["dev_documents"] == 3
+
+
+def test_promote_installs_only_a_better_model(tiny_model: Path, tmp_path: Path, monkeypatch: Any) -> None:
+    import quoteattr.scoring as scoring
+
+    target = tmp_path / "models" / "current"
+    args = ["promote", str(tiny_model), "--data", str(TINY_DATA), "--to", str(target), "--device", "cpu"]
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    assert f"installed {tiny_model} as {target}" in first.stdout
+    assert (target / "model.safetensors").is_file()
+    assert str(TINY_DATA) in json.loads((target / "metrics.json").read_text(encoding="utf-8"))
+    weights = (target / "model.safetensors").stat().st_mtime_ns
+    tie = run(*args)
+    assert tie.exit_code == 0, tie.output
+    assert "not installed" in tie.stdout and "--force" in tie.stdout
+    assert (target / "model.safetensors").stat().st_mtime_ns == weights
+    forced = run(*args, "--force")
+    assert f"installed {tiny_model} as {target}" in forced.stdout, forced.output
+    reports: list[Any] = []  # the candidate is scored first: make it the better one
+    real = scoring.score_model
+    monkeypatch.setattr(scoring, "score_model", lambda *a: reports.append(real(*a)) or reports[-1])
+    monkeypatch.setattr(scoring.Promotion, "score", staticmethod(lambda report: float(report is reports[0])))
+    better = run(*args)
+    assert f"installed {tiny_model} as {target}" in better.stdout, better.output
