@@ -116,8 +116,6 @@ def predict(
     """
     from quoteattr.predict_files import predict_files
 
-    _quiet_transformers()
-
     chosen_format = _choose_format(fmt, output)
     allowed = _parse_kinds(kinds)
     try:
@@ -139,6 +137,7 @@ def predict(
             precision=precision,
             batch_size=batch_size,
             on_error=_skipped,
+            before_load=_quiet_transformers,
         )
     except QuoteAttrError as error:
         _fail(str(error))

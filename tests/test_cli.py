@@ -590,3 +590,35 @@ def test_promote_installs_only_a_better_model(tiny_model: Path, tmp_path: Path, 
     monkeypatch.setattr(scoring.Promotion, "score", staticmethod(lambda report: float(report is reports[0])))
     better = run(*args)
     assert f"installed {tiny_model} as {target}" in better.stdout, better.output
+
+
+def test_predict_fails_fast_on_bad_inputs_without_loading_the_model(
+    texts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quoteattr.predict_files as predict_files
+
+    def no_model(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was loaded although no input was usable")
+
+    monkeypatch.setattr(predict_files, "_load_attributor", no_model)
+    (texts / "binary.txt").write_bytes(b"\x00\x01\x02")
+    result = run("predict", "missing.txt", "binary.txt", "-f", "json")
+    assert result.exit_code == 1
+    assert_clean(result)
+    assert "skipped: missing.txt: no such file or directory\n" in result.stderr
+    assert "skipped: binary.txt: binary file (NUL bytes)\n" in result.stderr
+    assert json.loads(stdout(result))["documents"] == []
+
+
+def test_predict_on_a_missing_file_does_not_even_import_torch(tmp_path: Path) -> None:
+    """`quoteattr predict missing.txt` took 6 s (torch, transformers and the model) to say the file is missing."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "quoteattr", "predict", str(tmp_path / "missing.txt")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert f"skipped: {tmp_path / 'missing.txt'}: no such file or directory" in done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert not imported & {"torch", "transformers", "numpy"}
