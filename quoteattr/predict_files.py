@@ -74,9 +74,9 @@ def predict_files(
     checked = check_inputs(paths, recursive=recursive)
     sources = [item for item in checked if isinstance(item, str)]
     failed = 0
-    for item in checked:
-        if isinstance(item, InputFileError):
-            on_error(str(item))
+    for problem in checked:
+        if isinstance(problem, InputFileError):
+            on_error(str(problem))
             failed += 1
     if not sources:
         open_writer(fmt, stream).close()  # a whole-page format is still a valid, empty page
