@@ -408,21 +408,48 @@ def _print_report(report: EvalReport, title: str, speakers: int = 0) -> None:
         console.print(Text(f"  {name}: {tally.correct}/{tally.total} quotations found and attributed"))
 
 
+def _count(number: int, noun: str) -> str:
+    """`1 document`, `2 documents`."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 @data_app.command("validate")
-def data_validate(paths: Annotated[list[Path], typer.Argument(help="JSONL files or directories.")]) -> None:
-    """Check every record; list every problem as file:line: field: problem."""
+def data_validate(
+    paths: Annotated[list[Path], typer.Argument(help="JSONL files or directories.")],
+    strict: Annotated[
+        bool, typer.Option(help="Treat warnings (quotations that overlap another) as errors, each listed.")
+    ] = False,
+) -> None:
+    """Check every record; list every problem as file:line: field: problem.
+
+    Overlapping quotations are a warning, counted but not listed: some corpora (PolNeAR) nest or
+    repeat attributions on purpose. --strict lists them and fails on them.
+    """
     from quoteattr.io import dataset_files, validate_files
 
     try:
         files = dataset_files(paths)
     except QuoteAttrError as error:
         _fail(str(error))
-    checked, problems = validate_files(files)
+    warnings: list[str] = []
+    checked, problems = validate_files(files, warnings=None if strict else warnings)
     for problem in problems:
         stderr.print(problem, markup=False, highlight=False, soft_wrap=True)
+    where = _count(len(files), "file")
     if problems:
-        _fail(f"{len(problems)} problems in {checked} documents")
-    typer.echo(f"{checked} documents in {len(files)} files: valid")
+        read = f"{_count(checked, 'document')} of {where}" if checked else f"{where} (no document could be read)"
+        _fail(f"{_count(len(problems), 'problem')} in {read}")
+    if not checked:
+        _fail(f"no documents in {where} ({', '.join(map(str, files))}): the files hold no records")
+    typer.echo(f"{_count(checked, 'document')} in {where}: valid")
+    if warnings:
+        stderr.print(
+            f"warning: {_count(len(warnings), 'pair')} of overlapping quotations, kept as annotated "
+            "(nested or repeated attributions, as in PolNeAR); --strict lists them as errors",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @data_app.command("stats")

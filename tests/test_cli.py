@@ -368,7 +368,7 @@ def test_predict_bad_model_is_one_clean_error(model_copy: Path, texts: Path, mak
 def test_data_validate_good_file() -> None:
     result = run("data", "validate", str(TINY_DATA))
     assert result.exit_code == 0, result.output
-    assert "3 documents in 1 files: valid" in result.stdout
+    assert "3 documents in 1 file: valid" in result.stdout
 
 
 def test_data_validate_lists_every_problem(tmp_path: Path) -> None:
@@ -394,7 +394,45 @@ def test_data_validate_lists_every_problem(tmp_path: Path) -> None:
     assert f"{broken}:4: quotes[0]: offsets [0, 40) fall outside the text" in stderr
     assert f"{broken}:5: quotes[0]: text '[/quote]' differs" in stderr  # shown as written, not read as markup
     assert f"{broken}:5: quotes[0].kind: expected one of direct, mixed, indirect, found 'x'" in stderr
-    assert "error: 5 problems in 5 documents" in stderr
+    assert "error: 5 problems in 5 documents of 1 file" in stderr
+
+
+def test_data_validate_warns_about_overlaps_and_fails_on_them_only_with_strict(tmp_path: Path) -> None:
+    text = '"A b c," she said, "d e."'
+    quotes = [{"start": 0, "end": 8, "kind": "direct"}, {"start": 0, "end": 25, "kind": "mixed"}]
+    path = tmp_path / "nested.jsonl"
+    path.write_text(json.dumps({"id": "n", "text": text, "quotes": quotes}) + "\n", encoding="utf-8")
+    result = run("data", "validate", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "1 document in 1 file: valid\n"
+    assert result.stderr.startswith("warning: 1 pair of overlapping quotations, kept as annotated")
+    strict = run("data", "validate", "--strict", str(path))
+    assert strict.exit_code == 1
+    assert f"{path}:1: quotes[0] and quotes[1]: quotations overlap at [0, 8)" in strict.stderr
+    assert "error: 1 problem in 1 document of 1 file" in strict.stderr
+
+
+@pytest.mark.skipif(not (REPO.parent / "shared" / "data" / "polnear").is_dir(), reason="no PolNeAR beside the repo")
+def test_data_validate_passes_the_projects_own_training_data() -> None:
+    result = run("data", "validate", str(REPO.parent / "shared" / "data" / "polnear"))
+    assert result.exit_code == 0, result.stderr[-500:]
+    assert "924 documents in 2 files: valid" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "error: no documents in 1 file ({path}): the files hold no records"),
+        (b"\xe9\n", "error: 1 problem in 1 file (no document could be read)"),
+    ],
+    ids=["empty", "undecodable"],
+)
+def test_data_validate_a_file_without_documents_is_not_valid(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(content)
+    result = run("data", "validate", str(path))
+    assert result.exit_code == 1
+    assert message.format(path=path) in result.stderr
 
 
 def test_data_validate_missing_path(tmp_path: Path) -> None:
