@@ -381,9 +381,11 @@ def _print_report(report: EvalReport, title: str, speakers: int = 0) -> None:
     from rich.text import Text
 
     console = Console(highlight=False)
-    table = Table(title=f"{title} — {report.documents} documents")
+    if not console.is_terminal:  # piped or redirected: rich's 80 columns would cut the headers and kinds
+        console = Console(highlight=False, width=200)
+    table = Table(title=f"{title} — {_count(report.documents, 'document')}")
     for column in ("kinds", "detect F1 (overlap)", "detect F1 (exact)", "speaker acc.", "attributed P", "R", "F1"):
-        table.add_column(column, justify="right" if column != "kinds" else "left")
+        table.add_column(column, justify="right" if column != "kinds" else "left", no_wrap=True)
     for group in report.detection_overlap:
         attributed = report.attributed[group]
         table.add_row(

@@ -479,6 +479,16 @@ def test_evaluate_writes_json_report(tiny_model: Path, tmp_path: Path) -> None:
     assert scores["documents"] == 3
 
 
+def test_evaluate_table_is_whole_when_piped(tiny_model: Path, tmp_path: Path) -> None:
+    one = tmp_path / "one.jsonl"
+    one.write_text(TINY_DATA.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    result = run("evaluate", "--model", str(tiny_model), "--data", str(one), "--device", "cpu")
+    assert result.exit_code == 0, result.output
+    assert "evaluation — 1 document " in result.stdout
+    for header in ("detect F1 (overlap)", "detect F1 (exact)", "speaker acc.", "attributed P", "direct+mixed"):
+        assert header in result.stdout, result.stdout
+
+
 def test_evaluate_bad_model_is_one_clean_error(tmp_path: Path) -> None:
     result = run("evaluate", "--model", str(tmp_path / "nope"), "--data", str(TINY_DATA), "--device", "cpu")
     assert result.exit_code == 1
