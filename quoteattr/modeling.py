@@ -88,13 +88,14 @@ def _drop_load_report(record: logging.LogRecord) -> bool:
 
 
 @contextmanager
-def quiet_loading() -> Iterator[None]:
-    """No "Loading weights" progress bar and no load-report table from transformers while loading.
+def transformers_quiet() -> Iterator[None]:
+    """No progress bars ("Loading weights", "Writing model shards") and no load-report table from transformers.
 
     `from_pretrained` draws a tqdm bar and logs a table of newly initialised weights on standard
-    error; quoteattr promises to print nothing, and says what matters in its own log records
-    instead. The bar switch is global, so it is turned off for the load only and put back as it
-    was; the report is held back by a filter on transformers' loading logger, removed afterwards.
+    error, `save_pretrained` draws another bar; quoteattr promises to print nothing, and says what
+    matters in its own log records instead. The bar switch is global, so it is turned off for the
+    block only and put back as it was; the report is held back by a filter on transformers'
+    loading logger, removed afterwards.
     (Not its level: transformers runs an extra check, which warns, when that level is raised.)
     """
     from transformers.utils import logging as hf_logging
@@ -125,7 +126,7 @@ def new_model(
     local = Path(base_model).exists()
     try:
         tokenizer = AutoTokenizer.from_pretrained(base_model, local_files_only=local)
-        with quiet_loading():
+        with transformers_quiet():
             model, loading = AutoModelForTokenClassification.from_pretrained(
                 base_model,
                 num_labels=scheme.num_labels,
@@ -198,7 +199,7 @@ def load_model(path: str | Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBa
             f"{SETTINGS_FILE} {list(settings.families)}"
         )
     try:
-        with quiet_loading():
+        with transformers_quiet():
             model, loading = AutoModelForTokenClassification.from_pretrained(
                 directory,
                 local_files_only=True,

@@ -31,7 +31,15 @@ from quoteattr.features import PaddingCollator, documents_to_dataset
 from quoteattr.io import load_documents
 from quoteattr.labels import IGNORE, LabelScheme, bio_strings
 from quoteattr.model_card import write_card
-from quoteattr.modeling import ModelSettings, default_base_model, family_loss, load_model, new_model, save_model
+from quoteattr.modeling import (
+    ModelSettings,
+    default_base_model,
+    family_loss,
+    load_model,
+    new_model,
+    save_model,
+    transformers_quiet,
+)
 from quoteattr.schema import Document
 
 logger = logging.getLogger(__name__)
@@ -405,7 +413,8 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
     )
     trainer.remove_callback(PrinterCallback)  # progress goes through this module's logger instead
     started = time.perf_counter()
-    trainer.train(resume_from_checkpoint=resume and any(checkpoints.glob("checkpoint-*")))
+    with transformers_quiet():  # the Trainer's checkpoints draw "Writing model shards" bars
+        trainer.train(resume_from_checkpoint=resume and any(checkpoints.glob("checkpoint-*")))
     seconds = time.perf_counter() - started
     metrics = {k: float(v) for k, v in trainer.evaluate().items()} if eval_dataset is not None else {}
     settings = ModelSettings(
@@ -425,7 +434,8 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
             "previous_stage": previous_stage,
         },
     )
-    output = save_model(trainer.model, tokenizer, settings, config.output_dir, half=config.save_half)  # type: ignore[arg-type]
+    with transformers_quiet():
+        output = save_model(trainer.model, tokenizer, settings, config.output_dir, half=config.save_half)  # type: ignore[arg-type]
     write_card(output)
     shutil.rmtree(checkpoints, ignore_errors=True)
     return TrainResult(output, metrics, seconds, len(train_documents), len(dev_documents))

@@ -141,3 +141,26 @@ def test_training_log_lines_are_rounded(caplog: pytest.LogCaptureFixture) -> Non
     with caplog.at_level("INFO", logger="quoteattr.training"):
         _LogCallback().on_log(None, state, None, logs=logs)
     assert caplog.messages == ["epoch 1.00 step 20/40: loss 0.1235 grad_norm 1.9877 learning_rate 5.0e-05"]
+
+
+def test_training_reports_progress_and_prints_nothing(
+    tiny_base_model: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """transformers drew a 'Loading weights' bar and a LOAD REPORT table for the new head on stderr."""
+    steps: list[tuple[int, int]] = []
+    config = TrainConfig(
+        output_dir=str(tmp_path / "model"),
+        base_model=str(tiny_base_model),
+        train_data=[DataSource(str(TINY_DATA))],
+        dev_data=[],
+        epochs=2,
+        batch_size=4,
+        max_length=32,
+        train_stride=8,
+        stride=8,
+        precision="fp32",
+        device="cpu",
+    )
+    train(config, on_step=lambda done, total: steps.append((done, total)))
+    assert steps and steps[-1][0] == steps[-1][1] and [done for done, _ in steps] == list(range(1, len(steps) + 1))
+    assert capfd.readouterr().err == ""
