@@ -670,3 +670,23 @@ def test_predict_on_a_missing_file_does_not_even_import_torch(tmp_path: Path) ->
     assert f"skipped: {tmp_path / 'missing.txt'}: no such file or directory" in done.stderr
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
     assert not imported & {"torch", "transformers", "numpy"}
+
+
+def test_predict_progress_bar_knows_the_number_of_files(
+    tiny_model: Path, texts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory's progress bar showed n/? : the files were only found while they were read."""
+    from rich.progress import Progress
+
+    import quoteattr.predict_files as predict_files
+
+    totals: list[float | None] = []
+
+    class Recording(Progress):
+        def add_task(self, description: str, *args: Any, total: float | None = 100.0, **kwargs: Any) -> Any:
+            totals.append(total)
+            return super().add_task(description, *args, total=total, **kwargs)
+
+    monkeypatch.setattr(predict_files, "Progress", Recording)
+    summary = predict_files.predict_files([str(texts)], io.StringIO(), model=tiny_model, device="cpu", progress=True)
+    assert (summary.done, totals) == (2, [2])
