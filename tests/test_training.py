@@ -161,6 +161,14 @@ def test_training_reports_progress_and_prints_nothing(
         precision="fp32",
         device="cpu",
     )
-    train(config, on_step=lambda done, total: steps.append((done, total)))
+    from transformers.utils import logging as hf_logging
+
+    before = hf_logging.is_progress_bar_enabled()
+    hf_logging.enable_progress_bar()  # as in a fresh process (the CLI tests switch it off for good)
+    try:
+        train(config, on_step=lambda done, total: steps.append((done, total)))
+    finally:
+        if not before:
+            hf_logging.disable_progress_bar()
     assert steps and steps[-1][0] == steps[-1][1] and [done for done, _ in steps] == list(range(1, len(steps) + 1))
     assert capfd.readouterr().err == ""
