@@ -280,8 +280,14 @@ def train(
     except OSError as error:  # an output or checkpoint directory that cannot be created or written
         _fail(f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error))
     typer.echo(f"model written to {result.output_dir} in {result.train_seconds / 60:.1f} min")
-    for name, value in result.metrics.items():
-        typer.echo(f"  {name.removeprefix('eval_')}: {value:.4f}")
+    scores = {name.removeprefix("eval_"): value for name, value in result.metrics.items() if "f1" in name}
+    if scores:
+        typer.echo("dev window F1 of the kept epoch: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
+    dev = " ".join(f"--data {path}" for path in settings.dev_data) or "--data DEV.jsonl"
+    typer.echo(
+        f"next: quoteattr evaluate --model {result.output_dir} {dev}\n"
+        f"      quoteattr promote {result.output_dir} {dev}   # into models/ only if it scores better"
+    )
 
 
 @app.command()

@@ -278,6 +278,8 @@ def _rounded(name: str, value: float) -> str:
         return f"{value:.1e}"
     if name.endswith(("_runtime", "_per_second")):
         return f"{value:.1f}"
+    if name == "total_flos":
+        return f"{value:.2e}"
     return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 

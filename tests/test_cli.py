@@ -609,7 +609,8 @@ def test_the_fine_tune_recipe_on_a_few_documents(tiny_model: Path, tmp_path: Pat
     )
     assert result.exit_code == 0, result.output
     assert f"model written to {output}" in result.stdout
-    assert "f1_mean: " in result.stdout
+    assert "dev window F1 of the kept epoch: f1_QUOTE " in result.stdout
+    assert f"quoteattr promote {output} --data {TINY_DATA}" in result.stdout
     _, _, settings, _ = load_model(output)
     assert settings.training["previous_stage"], "continued from the given model"
     assert settings.training["train_documents"] == 3 and settings.training["dev_documents"] == 3
