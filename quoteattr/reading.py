@@ -97,6 +97,11 @@ def read_input(
 
 
 def _check_file(path: str, max_bytes: int) -> str | InputFileError:
+    mode = _mode(path)
+    if mode is not None and not stat.S_ISREG(mode):
+        # a pipe or device (`<(command)`): opening may wait for a writer and reading would use up
+        # its bytes, so it is left for read_input, which reads it once
+        return path
     try:
         with open(path, "rb") as file:
             info = os.fstat(file.fileno())
@@ -107,8 +112,6 @@ def _check_file(path: str, max_bytes: int) -> str | InputFileError:
         return _error(path, _os_problem(error))
     except _Skip as skip:
         return _error(path, str(skip))
-    if not stat.S_ISREG(info.st_mode):  # a pipe or device: its bytes are read once, by read_input
-        return path
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return path
     if b"\x00" in sample:

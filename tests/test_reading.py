@@ -206,3 +206,21 @@ def test_check_inputs_catches_bad_files_without_reading_them_whole(tmp_path: Pat
     ]
     assert reading.read_input(str(tmp_path / "wide.txt")) == InputText(str(tmp_path / "wide.txt"), "“Yes,” she said.")
     assert reading.read_input("-", stdin=io.BytesIO(b"From stdin.")) == InputText("<stdin>", "From stdin.")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_check_inputs_leaves_a_pipe_unopened(tmp_path: Path) -> None:
+    """Opening a pipe waits for a writer, and reading it uses up its bytes: read_input reads it, once."""
+    import threading
+
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    checked: list[object] = []
+    worker = threading.Thread(target=lambda: checked.extend(reading.check_inputs([str(pipe)])), daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    assert checked == [str(pipe)]
+    writer = threading.Thread(target=lambda: pipe.write_text('"Yes," she said.', encoding="utf-8"), daemon=True)
+    writer.start()
+    assert reading.read_input(str(pipe)) == InputText(str(pipe), '"Yes," she said.')
+    writer.join(timeout=5)
