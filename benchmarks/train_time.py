@@ -116,16 +116,6 @@ def recorded(output_dir: Path) -> dict[str, Any]:
         return {}
 
 
-def printed_metrics(stdout: str) -> dict[str, float]:
-    """The metrics JSON that `quoteattr train` prints after its first line."""
-    _, _, rest = stdout.partition("\n")
-    try:
-        metrics = json.loads(rest)
-    except ValueError:
-        return {}
-    return metrics if isinstance(metrics, dict) else {}
-
-
 def run_stage(
     index: int,
     config: Path,
@@ -143,10 +133,10 @@ def run_stage(
         output = scratch / name
         command += ["--config", str(scratch_config(config, scratch, name, outputs)), "--output-dir", str(output)]
     else:
-        output = repo_path(raw.get("output_dir", "models/quoteattr-minilm"))
+        output = repo_path(raw.get("output_dir", "runs/quoteattr-minilm"))
         command += ["--config", str(config)]
         print(f"  writing to {output} (the config's output_dir; use --scratch to train into a temporary directory)")
-    outputs[repo_path(raw.get("output_dir", "models/quoteattr-minilm"))] = output
+    outputs[repo_path(raw.get("output_dir", "runs/quoteattr-minilm"))] = output
     with tempfile.TemporaryFile("w+") as out:
         measured = run_measured([*command, *extra], env=thread_env(args.threads), stdout=out, capture_stderr=False)
         out.seek(0)
@@ -162,7 +152,7 @@ def run_stage(
         trainer_seconds=info.get("train_seconds"),
         train_windows=info.get("train_windows"),
         recorded_machine=info.get("machine"),
-        metrics=printed_metrics(stdout),
+        metrics=info.get("dev_window_metrics") or {},
     )
 
 

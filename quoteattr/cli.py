@@ -119,8 +119,6 @@ def predict(
     """
     from quoteattr.predict_files import predict_files
 
-    _quiet_transformers()
-
     chosen_format = _choose_format(fmt, output)
     allowed = _parse_kinds(kinds)
     try:
@@ -143,6 +141,7 @@ def predict(
             batch_size=batch_size,
             all_attributions=all_attributions,
             on_error=_skipped,
+            before_load=_quiet_transformers,
         )
     except QuoteAttrError as error:
         _fail(str(error))
@@ -205,7 +204,20 @@ def _utf8_stdout() -> Any:
 @app.command()
 def train(
     config: Annotated[Path, typer.Option(help="TOML config from training/configs/.")] = DEFAULT_CONFIG,
-    output_dir: Annotated[str | None, typer.Option(help="Where to write the model directory.")] = None,
+    train_data: Annotated[
+        list[Path] | None,
+        typer.Option("--train", help="Training JSONL file or directory (repeatable; replaces the config's)."),
+    ] = None,
+    dev_data: Annotated[
+        list[Path] | None,
+        typer.Option("--dev", help="Dev JSONL file or directory (repeatable; replaces the config's)."),
+    ] = None,
+    init_model: Annotated[
+        str | None, typer.Option(help="quoteattr model directory to fine-tune (instead of a fresh encoder).")
+    ] = None,
+    output_dir: Annotated[
+        str | None, typer.Option(help="Where to write the model directory (never inside models/).")
+    ] = None,
     base_model: Annotated[str | None, typer.Option(help="Hugging Face model id or local path of the encoder.")] = None,
     epochs: Annotated[float | None, typer.Option(help="Training epochs.")] = None,
     batch_size: Annotated[int | None, typer.Option(help="Windows per training batch.")] = None,
@@ -215,14 +227,19 @@ def train(
     precision: Annotated[str | None, typer.Option(help="auto, fp32, bf16 or fp16.")] = None,
     threads: Annotated[int | None, typer.Option(help="CPU threads for torch.")] = None,
     resume: Annotated[bool, typer.Option(help="Continue from the last checkpoint of this output directory.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
-    """Train a model as a config file says; flags override the file.
+    """Train a model as a config file says; flags override the file. Models go under runs/.
 
-    Example: quoteattr train --config training/configs/minilm.toml --epochs 1
+    Fine-tune the shipped model on your own annotated JSONL:
+    quoteattr train --config training/configs/finetune.toml --train mine.jsonl --dev mine-dev.jsonl
+
+    Then `quoteattr promote runs/finetune --data mine-dev.jsonl` installs it in models/ if it scores better.
     """
     import logging
 
     from rich.logging import RichHandler
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 
     from quoteattr.training import TrainConfig
     from quoteattr.training import train as run_training
@@ -230,9 +247,24 @@ def train(
     logging.basicConfig(
         level=logging.INFO, format="%(message)s", handlers=[RichHandler(console=stderr, show_path=False)]
     )
+    _quiet_transformers()
+    bar = Progress(
+        "training",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=stderr,
+        disable=quiet or not stderr.is_terminal,
+        transient=True,
+    )
+    task = bar.add_task("training", total=None)
     try:
         settings = TrainConfig.from_toml(
             config,
+            train_data=[str(path) for path in train_data] if train_data else None,
+            dev_data=[str(path) for path in dev_data] if dev_data else None,
+            init_model=init_model,
             output_dir=output_dir,
             base_model=base_model,
             epochs=epochs,
@@ -243,13 +275,63 @@ def train(
             precision=precision,
             threads=threads,
         )
-        result = run_training(settings, resume=resume)
+        with bar:
+            result = run_training(
+                settings, resume=resume, on_step=lambda done, total: bar.update(task, completed=done, total=total)
+            )
     except QuoteAttrError as error:
         _fail(str(error))
     except OSError as error:  # an output or checkpoint directory that cannot be created or written
         _fail(f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error))
     typer.echo(f"model written to {result.output_dir} in {result.train_seconds / 60:.1f} min")
-    typer.echo(json.dumps(result.metrics, indent=2))
+    scores = {name.removeprefix("eval_"): value for name, value in result.metrics.items() if "f1" in name}
+    if scores:
+        typer.echo("dev window F1 of the kept epoch: " + ", ".join(f"{k} {v:.4f}" for k, v in scores.items()))
+    dev = " ".join(f"--data {path}" for path in settings.dev_data) or "--data DEV.jsonl"
+    typer.echo(
+        f"next: quoteattr evaluate --model {result.output_dir} {dev}\n"
+        f"      quoteattr promote {result.output_dir} {dev}   # into models/ only if it scores better"
+    )
+
+
+@app.command()
+def promote(
+    run: Annotated[Path, typer.Argument(help="A model directory written by quoteattr train (e.g. runs/finetune).")],
+    data: Annotated[list[Path], typer.Option(help="Gold JSONL files or directories to compare the models on.")],
+    to: Annotated[
+        Path | None, typer.Option(help="Where to install it (default: the shipped model's directory).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Install even if it does not score better.")] = False,
+    device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
+) -> None:
+    """Install a trained model in models/ only if it scores better there than the model it replaces.
+
+    Both models are scored on --data (attributed-quotation F1, all kinds); the copy is atomic and
+    the new model's metrics.json and card record the score.
+
+    Example: quoteattr promote runs/finetune --data my/dev.jsonl
+    """
+    from quoteattr.inference import shipped_model_path
+    from quoteattr.io import load_documents
+    from quoteattr.scoring import Promotion
+    from quoteattr.scoring import promote as run_promote
+
+    _quiet_transformers()
+    target = to or shipped_model_path()
+    try:
+        documents = load_documents(*data)
+        if not documents:
+            raise ConfigError(f"{', '.join(map(str, data))}: no documents to compare the models on")
+        result = run_promote(run, target, documents, ", ".join(str(p) for p in data), device=device, force=force)
+    except QuoteAttrError as error:
+        _fail(str(error))
+    new = Promotion.score(result.candidate)
+    old = f"{Promotion.score(result.current):.4f}" if result.current else "none (no model there yet)"
+    typer.echo(f"attributed F1 on {len(documents)} documents: {run} {new:.4f}, {target} {old}")
+    if result.promoted:
+        typer.echo(f"installed {run} as {target}")
+    else:
+        typer.echo(f"not installed: {run} does not score better than {target} (--force installs it anyway)")
 
 
 @app.command()
@@ -316,9 +398,11 @@ def _print_report(report: EvalReport, title: str, speakers: int = 0) -> None:
     from rich.text import Text
 
     console = Console(highlight=False)
-    table = Table(title=f"{title} — {report.documents} documents")
+    if not console.is_terminal:  # piped or redirected: rich's 80 columns would cut the headers and kinds
+        console = Console(highlight=False, width=200)
+    table = Table(title=f"{title} — {_count(report.documents, 'document')}")
     for column in ("kinds", "detect F1 (overlap)", "detect F1 (exact)", "speaker acc.", "attributed P", "R", "F1"):
-        table.add_column(column, justify="right" if column != "kinds" else "left")
+        table.add_column(column, justify="right" if column != "kinds" else "left", no_wrap=True)
     for group in report.detection_overlap:
         attributed = report.attributed[group]
         table.add_row(
@@ -343,21 +427,48 @@ def _print_report(report: EvalReport, title: str, speakers: int = 0) -> None:
         console.print(Text(f"  {name}: {tally.correct}/{tally.total} quotations found and attributed"))
 
 
+def _count(number: int, noun: str) -> str:
+    """`1 document`, `2 documents`."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 @data_app.command("validate")
-def data_validate(paths: Annotated[list[Path], typer.Argument(help="JSONL files or directories.")]) -> None:
-    """Check every record; list every problem as file:line: field: problem."""
+def data_validate(
+    paths: Annotated[list[Path], typer.Argument(help="JSONL files or directories.")],
+    strict: Annotated[
+        bool, typer.Option(help="Treat warnings (quotations that overlap another) as errors, each listed.")
+    ] = False,
+) -> None:
+    """Check every record; list every problem as file:line: field: problem.
+
+    Overlapping quotations are a warning, counted but not listed: some corpora (PolNeAR) nest or
+    repeat attributions on purpose. --strict lists them and fails on them.
+    """
     from quoteattr.io import dataset_files, validate_files
 
     try:
         files = dataset_files(paths)
     except QuoteAttrError as error:
         _fail(str(error))
-    checked, problems = validate_files(files)
+    warnings: list[str] = []
+    checked, problems = validate_files(files, warnings=None if strict else warnings)
     for problem in problems:
         stderr.print(problem, markup=False, highlight=False, soft_wrap=True)
+    where = _count(len(files), "file")
     if problems:
-        _fail(f"{len(problems)} problems in {checked} documents")
-    typer.echo(f"{checked} documents in {len(files)} files: valid")
+        read = f"{_count(checked, 'document')} of {where}" if checked else f"{where} (no document could be read)"
+        _fail(f"{_count(len(problems), 'problem')} in {read}")
+    if not checked:
+        _fail(f"no documents in {where} ({', '.join(map(str, files))}): the files hold no records")
+    typer.echo(f"{_count(checked, 'document')} in {where}: valid")
+    if warnings:
+        stderr.print(
+            f"warning: {_count(len(warnings), 'pair')} of overlapping quotations, kept as annotated "
+            "(nested or repeated attributions, as in PolNeAR); --strict lists them as errors",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @data_app.command("stats")

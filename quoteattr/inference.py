@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,7 +131,13 @@ class QuoteAttributor:
         if quantize:
             if target.type != "cpu":
                 raise ConfigError("--quantize works on CPU only; drop it or use --device cpu")
-            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            with warnings.catch_warnings():
+                # torch 2.10+ warns that its quantized tensor types are deprecated (in favour of
+                # torchao, not a dependency); the dynamic int8 path still works, so say nothing
+                warnings.filterwarnings("ignore", message=r".*quantiz", category=UserWarning)
+                warnings.filterwarnings("ignore", message=r".*quantiz", category=DeprecationWarning)
+                warnings.filterwarnings("ignore", message=r".*quantiz", category=FutureWarning)
+                model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         if not 1 <= batch_size <= 4096:
             raise ConfigError(f"batch_size must be in [1, 4096], got {batch_size}")
         logger.debug("loaded %s on %s", directory, target)

@@ -9,9 +9,12 @@ remote code, and a saved model is read from local files only.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,8 @@ from quoteattr.errors import ConfigError, ModelLoadError
 from quoteattr.features import CASE_TYPES
 from quoteattr.labels import IGNORE, LabelScheme
 from quoteattr.schema import SCHEMA_VERSION
+
+logger = logging.getLogger(__name__)
 
 SETTINGS_FILE = "quoteattr.json"
 WEIGHTS_FILE = "model.safetensors"
@@ -78,6 +83,35 @@ def family_loss(
     return total / count
 
 
+def _drop_load_report(record: logging.LogRecord) -> bool:
+    return "LOAD REPORT" not in record.getMessage()
+
+
+@contextmanager
+def transformers_quiet() -> Iterator[None]:
+    """No progress bars ("Loading weights", "Writing model shards") and no load-report table from transformers.
+
+    `from_pretrained` draws a tqdm bar and logs a table of newly initialised weights on standard
+    error, `save_pretrained` draws another bar; quoteattr promises to print nothing, and says what
+    matters in its own log records instead. The bar switch is global, so it is turned off for the
+    block only and put back as it was; the report is held back by a filter on transformers'
+    loading logger, removed afterwards.
+    (Not its level: transformers runs an extra check, which warns, when that level is raised.)
+    """
+    from transformers.utils import logging as hf_logging
+
+    bars = hf_logging.is_progress_bar_enabled()
+    loader = logging.getLogger("transformers.modeling_utils")
+    hf_logging.disable_progress_bar()
+    loader.addFilter(_drop_load_report)
+    try:
+        yield
+    finally:
+        loader.removeFilter(_drop_load_report)
+        if bars:
+            hf_logging.enable_progress_bar()
+
+
 def new_model(
     base_model: str, scheme: LabelScheme, attention_dropout: float | None = None, case_features: bool = False
 ) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
@@ -92,18 +126,22 @@ def new_model(
     local = Path(base_model).exists()
     try:
         tokenizer = AutoTokenizer.from_pretrained(base_model, local_files_only=local)
-        model = AutoModelForTokenClassification.from_pretrained(
-            base_model,
-            num_labels=scheme.num_labels,
-            id2label=scheme.id2label,
-            label2id=scheme.label2id,
-            local_files_only=local,
-            use_safetensors=True,
-            ignore_mismatched_sizes=True,  # a base that already has a classifier gets a new one
-            **overrides,
-        )
+        with transformers_quiet():
+            model, loading = AutoModelForTokenClassification.from_pretrained(
+                base_model,
+                num_labels=scheme.num_labels,
+                id2label=scheme.id2label,
+                label2id=scheme.label2id,
+                local_files_only=local,
+                use_safetensors=True,
+                ignore_mismatched_sizes=True,  # a base that already has a classifier gets a new one
+                output_loading_info=True,
+                **overrides,
+            )
     except (OSError, ValueError) as error:
         raise ModelLoadError(f"{base_model}: cannot load a base encoder ({_first_line(error)})") from None
+    fresh = sorted(set(loading.get("missing_keys") or ()) | {key for key, *_ in loading.get("mismatched_keys") or ()})
+    logger.info("%s: newly initialised weights: %s", base_model, ", ".join(fresh) or "none")
     if not tokenizer.is_fast:
         raise ConfigError(f"{base_model}: quoteattr needs a fast tokenizer (character offsets), found a slow one")
     if case_features:
@@ -161,9 +199,14 @@ def load_model(path: str | Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBa
             f"{SETTINGS_FILE} {list(settings.families)}"
         )
     try:
-        model, loading = AutoModelForTokenClassification.from_pretrained(
-            directory, local_files_only=True, use_safetensors=True, trust_remote_code=False, output_loading_info=True
-        )
+        with transformers_quiet():
+            model, loading = AutoModelForTokenClassification.from_pretrained(
+                directory,
+                local_files_only=True,
+                use_safetensors=True,
+                trust_remote_code=False,
+                output_loading_info=True,
+            )
         tokenizer = AutoTokenizer.from_pretrained(directory, local_files_only=True, trust_remote_code=False)
     except Exception as error:
         raise ModelLoadError(f"{directory}: corrupt model files ({_first_line(error)})") from None
@@ -204,19 +247,38 @@ def save_model(
             (staging / name).write_text(content, encoding="utf-8")
         for written in staging.iterdir():  # some writers use private temporary files; a model is shared
             written.chmod(0o644)
-        backup = None
-        if target.exists():
-            backup = target.with_name(f".{target.name}.old")
-            shutil.rmtree(backup, ignore_errors=True)
-            os.replace(target, backup)
-        try:
-            os.replace(staging, target)
-        except BaseException:
-            if backup is not None:  # put the previous model back
-                os.replace(backup, target)
-            raise
-        if backup is not None:
-            shutil.rmtree(backup, ignore_errors=True)
+        _swap_into_place(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _swap_into_place(staging: Path, target: Path) -> None:
+    """Rename `staging` to `target`, keeping the previous `target` until the rename has worked."""
+    backup = None
+    if target.exists():
+        backup = target.with_name(f".{target.name}.old")
+        shutil.rmtree(backup, ignore_errors=True)
+        os.replace(target, backup)
+    try:
+        os.replace(staging, target)
+    except BaseException:
+        if backup is not None:  # put the previous model back
+            os.replace(backup, target)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+
+
+def install_model(source: str | Path, target: str | Path) -> Path:
+    """Copy the model directory `source` to `target` atomically (a temporary sibling, then a rename)."""
+    source, target = Path(source), Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        shutil.copytree(source, staging, dirs_exist_ok=True)
+        staging.chmod(0o755)
+        _swap_into_place(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target

@@ -195,6 +195,17 @@ def quote_table(result: DocumentResult) -> Table:
     return table
 
 
+def speaker_colour(index: int) -> str:
+    """The `index`-th speaker colour: the twelve of `PALETTE`, then light colours of other hues.
+
+    Past the palette, hues step by the golden angle (137.5 degrees), so consecutive colours are
+    far apart and none repeats for thousands of speakers; black text stays readable on them.
+    """
+    if index < len(PALETTE):
+        return PALETTE[index]
+    return f"hsl({(index - len(PALETTE)) * 137.508 % 360:.1f}, 70%, 82%)"
+
+
 def shorten(text: str, width: int) -> str:
     """`text` on one line, cut to `width` characters with an ellipsis when longer."""
     line = " ".join(text.split())
@@ -216,8 +227,8 @@ class HtmlWriter(Writer):
         self.quote_count = 0
 
     def colour(self, speaker: str) -> str:
-        """The palette colour of `speaker`, given out in order of first appearance."""
-        return self.colours.setdefault(speaker, PALETTE[len(self.colours) % len(PALETTE)])
+        """The colour of `speaker`, given out in order of first appearance: no two speakers of a page share one."""
+        return self.colours.setdefault(speaker, speaker_colour(len(self.colours)))
 
     def write(self, result: DocumentResult) -> None:
         quotes = sorted(result.quotes, key=lambda quote: (quote.start, quote.end))

@@ -6,16 +6,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from quoteattr.errors import InputFileError
-from quoteattr.inference import load_attributor
 from quoteattr.output import DocumentResult, open_writer
-from quoteattr.reading import InputText, iter_inputs
+from quoteattr.reading import InputText, check_inputs, read_input
 from quoteattr.schema import Quote
+
+if TYPE_CHECKING:
+    from quoteattr.inference import QuoteAttributor
 
 DOCUMENTS_PER_BATCH = 32
 
@@ -38,6 +40,17 @@ def _batches(items: Iterator[InputText | InputFileError], size: int) -> Iterator
         yield batch
 
 
+def _load_attributor(
+    model: Path | None, device: str, quantize: bool, precision: str, all_attributions: bool
+) -> QuoteAttributor:
+    """The model, with torch imported only now: bad inputs are reported without that (seconds-long) import."""
+    from quoteattr.inference import load_attributor
+
+    return load_attributor(
+        model, device=device, quantize=quantize, precision=precision, all_attributions=all_attributions
+    )
+
+
 def predict_files(
     paths: Sequence[str],
     stream: TextIO,
@@ -53,17 +66,30 @@ def predict_files(
     batch_size: int = 16,
     all_attributions: bool = False,
     on_error: Callable[[str], None] = lambda message: None,
+    before_load: Callable[[], None] = lambda: None,
 ) -> PredictSummary:
     """Predict every readable input and write each document's result as soon as its batch is done.
 
-    Bad inputs are reported through `on_error` (one line each) and the rest still run. The model
-    is loaded before any input is read, so a bad model fails fast.
+    Inputs are checked first (missing, unreadable, binary, empty files: see `check_inputs`) and
+    bad ones reported through `on_error`, one line each, before the model is loaded: a run whose
+    inputs are all bad fails in well under a second (torch is not even imported), and the rest
+    still run. The model is loaded (after calling `before_load`) before any input is read in full,
+    so a bad model fails fast too.
     """
-    attributor = load_attributor(
-        model, device=device, quantize=quantize, precision=precision, all_attributions=all_attributions
-    )
+    checked = check_inputs(paths, recursive=recursive)
+    sources = [item for item in checked if isinstance(item, str)]
+    failed = 0
+    for problem in checked:
+        if isinstance(problem, InputFileError):
+            on_error(str(problem))
+            failed += 1
+    if not sources:
+        open_writer(fmt, stream).close()  # a whole-page format is still a valid, empty page
+        return PredictSummary(0, failed)
+    before_load()
+    attributor = _load_attributor(model, device, quantize, precision, all_attributions)
     writer = open_writer(fmt, stream)
-    done = failed = 0
+    done = 0
     bar = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -75,8 +101,8 @@ def predict_files(
         transient=True,
     )
     with bar:
-        task = bar.add_task("attributing quotations", total=None)
-        for batch in _batches(iter_inputs(paths, recursive=recursive), DOCUMENTS_PER_BATCH):
+        task = bar.add_task("attributing quotations", total=len(sources))
+        for batch in _batches((read_input(source) for source in sources), DOCUMENTS_PER_BATCH):
             texts = [item for item in batch if isinstance(item, InputText)]
             for item in batch:
                 if isinstance(item, InputFileError):

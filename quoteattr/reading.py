@@ -1,7 +1,9 @@
 """Read the text files given to `quoteattr predict`: files, directories of `*.txt` files, or `-` for stdin.
 
 Every bad input becomes an `InputFileError` in the stream of results (never an exception), with a
-one-line message `SOURCE: problem, skipped`, so the caller can report it and go on with the others.
+one-line message `SOURCE: problem`, so the caller can report it and go on with the others.
+`check_inputs` lists every input and catches the common problems (missing, unreadable, binary,
+empty, too large) cheaply, so that `quoteattr predict` can report them before loading a model.
 """
 
 from __future__ import annotations
@@ -61,8 +63,73 @@ def iter_inputs(
             yield _read_file(path, max_bytes)
 
 
+def check_inputs(
+    paths: Sequence[str], recursive: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[str | InputFileError]:
+    """Every input in order (directories expanded as `iter_inputs` does), or an `InputFileError` for one that is bad.
+
+    A file is opened and its first bytes looked at, so a missing, unreadable, binary, empty or
+    oversized file is caught here; `-` (stdin) is kept as it is. Reading a kept path with
+    `read_input` can still fail (an encoding problem further in), and then says so.
+    """
+    checked: list[str | InputFileError] = []
+    for path in paths:
+        if path == STDIN:
+            checked.append(path)
+        elif _is_dir(path):
+            found = [
+                item if isinstance(item, InputFileError) else _check_file(item, max_bytes)
+                for item in _walk(path, recursive, (os.path.realpath(path),))
+            ]
+            checked.extend(found or [_empty_directory(path, recursive)])
+        else:
+            checked.append(_check_file(path, max_bytes))
+    return checked
+
+
+def read_input(
+    source: str, stdin: TextIO | BinaryIO | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> InputText | InputFileError:
+    """Read one input that `check_inputs` kept: a file path, or `-` for `stdin` (default: sys.stdin)."""
+    if source == STDIN:
+        return _read_stream(stdin if stdin is not None else sys.stdin, max_bytes)
+    return _read_file(source, max_bytes)
+
+
+def _check_file(path: str, max_bytes: int) -> str | InputFileError:
+    mode = _mode(path)
+    if mode is not None and not stat.S_ISREG(mode):
+        # a pipe or device (`<(command)`): opening may wait for a writer and reading would use up
+        # its bytes, so it is left for read_input, which reads it once
+        return path
+    try:
+        with open(path, "rb") as file:
+            info = os.fstat(file.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+                raise _Skip(f"file too large ({info.st_size} bytes > limit of {max_bytes})")
+            sample = file.read(_SAMPLE_CHARS)
+    except OSError as error:
+        return _error(path, _os_problem(error))
+    except _Skip as skip:
+        return _error(path, str(skip))
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return path
+    if b"\x00" in sample:
+        return _error(path, "binary file (NUL bytes)")
+    if len(sample) < _SAMPLE_CHARS and not sample.removeprefix(codecs.BOM_UTF8).strip():
+        return _error(path, "empty file")
+    text = sample.decode("utf-8", errors="replace")
+    if len(_CONTROL.findall(text)) > _MAX_CONTROL_SHARE * len(text):
+        return _error(path, "binary file (control characters)")
+    return path
+
+
+def _empty_directory(top: str, recursive: bool) -> InputFileError:
+    return _error(top, f"directory holds no {TEXT_SUFFIX} file" + (" (searched recursively)" if recursive else ""))
+
+
 def _error(source: str, problem: str) -> InputFileError:
-    return InputFileError(f"{source}: {problem}, skipped")
+    return InputFileError(f"{source}: {problem}")
 
 
 def _mode(path: str) -> int | None:
@@ -84,7 +151,7 @@ def _iter_directory(top: str, recursive: bool, max_bytes: int) -> Iterator[Input
         empty = False
         yield _read_file(item, max_bytes) if isinstance(item, str) else item
     if empty:
-        yield _error(top, f"directory holds no {TEXT_SUFFIX} file" + (" (searched recursively)" if recursive else ""))
+        yield _empty_directory(top, recursive)
 
 
 def _walk(directory: str, recursive: bool, ancestors: tuple[str, ...]) -> Iterator[str | InputFileError]:

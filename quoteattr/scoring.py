@@ -1,4 +1,4 @@
-"""Run a model over gold documents and score it; leave-one-document-out cross-validation."""
+"""Run a model over gold documents and score it; promote a better model; leave-one-document-out cross-validation."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import dataclasses
 import json
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from quoteattr.evaluation import EvalReport, evaluate
@@ -13,6 +14,8 @@ from quoteattr.features import token_labels
 from quoteattr.inference import QuoteAttributor
 from quoteattr.io import dataset_files, document_to_record, iter_documents
 from quoteattr.labels import IGNORE, bio_strings
+from quoteattr.model_card import record_scores
+from quoteattr.modeling import install_model
 from quoteattr.schema import Document
 from quoteattr.training import DataSource, TrainConfig, train
 
@@ -53,6 +56,55 @@ def score_model(attributor: QuoteAttributor, documents: Sequence[Document], batc
 def quotations_only(document: Document) -> Document:
     """The document with its records of type `other` left out."""
     return dataclasses.replace(document, quotes=tuple(q for q in document.quotes if q.type == "quotation"))
+
+
+PROMOTION_SCORE = ("attributed", "all")  # end-to-end attributed-quotation F1, every kind
+
+
+@dataclass(frozen=True)
+class Promotion:
+    """The scores `promote` compared and whether the candidate was installed."""
+
+    candidate: EvalReport
+    current: EvalReport | None  # None when there was no model at the target yet
+    promoted: bool
+
+    @staticmethod
+    def score(report: EvalReport) -> float:
+        """The figure models are compared by: attributed-quotation F1 over all kinds."""
+        table, group = PROMOTION_SCORE
+        return getattr(report, table)[group].f1
+
+
+def promote(
+    candidate: str | Path,
+    target: str | Path,
+    documents: Sequence[Document],
+    dataset: str,
+    device: str = "auto",
+    force: bool = False,
+) -> Promotion:
+    """Install the model `candidate` at `target` (e.g. `models/quoteattr-minilm`) if it scores better there.
+
+    Both models are scored on the same gold `documents`; the candidate replaces the current one
+    only when its attributed F1 is strictly higher (or `force`, or there is no model at `target`).
+    The copy is atomic, and the installed model's `metrics.json` and card record the score under
+    `dataset`.
+
+    Example:
+        >>> dev = load_documents("my/dev.jsonl")  # doctest: +SKIP
+        >>> promote("runs/finetune", "models/quoteattr-minilm", dev, "my/dev.jsonl").promoted  # doctest: +SKIP
+        True
+    """
+    report = score_model(QuoteAttributor.load(candidate, device=device), documents)
+    current = None
+    if Path(target).exists():
+        current = score_model(QuoteAttributor.load(target, device=device), documents)
+    better = current is None or Promotion.score(report) > Promotion.score(current)
+    if better or force:
+        install_model(candidate, target)
+        record_scores(Path(target), dataset, report.to_dict())
+    return Promotion(report, current, better or force)
 
 
 def cross_validate(

@@ -9,7 +9,6 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import platform
 import shutil
@@ -32,10 +31,21 @@ from quoteattr.features import PaddingCollator, documents_to_dataset
 from quoteattr.io import load_documents
 from quoteattr.labels import IGNORE, LabelScheme, bio_strings
 from quoteattr.model_card import write_card
-from quoteattr.modeling import ModelSettings, default_base_model, family_loss, load_model, new_model, save_model
+from quoteattr.modeling import (
+    ModelSettings,
+    default_base_model,
+    family_loss,
+    load_model,
+    new_model,
+    save_model,
+    transformers_quiet,
+)
 from quoteattr.schema import Document
 
 logger = logging.getLogger(__name__)
+
+REPO = Path(__file__).resolve().parent.parent
+CONFIGS_DIR = REPO / "training" / "configs"
 
 DEVICES = ("auto", "cpu", "cuda")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
@@ -61,11 +71,12 @@ class DataSource:
 class TrainConfig:
     """Settings of one training run; every field can come from a TOML file or a CLI flag."""
 
-    output_dir: str = "models/quoteattr-minilm"
+    output_dir: str = "runs/quoteattr-minilm"  # never under models/: `quoteattr promote` puts a better model there
     base_model: str = ""  # HF id or local path; empty = the bundled MiniLM encoder
-    init_model: str = ""  # a quoteattr model directory to continue from instead of base_model
+    init_model: str = ""  # a quoteattr model directory to continue from (fine-tune) instead of base_model
+    # paths, or tables { path, repeat, limit, optional } (see DataSource); --train replaces the list
     train_data: list[DataSource] = field(default_factory=lambda: [DataSource("data/train.jsonl")])
-    dev_data: list[str] = field(default_factory=lambda: ["data/dev.jsonl"])
+    dev_data: list[str] = field(default_factory=lambda: ["data/dev.jsonl"])  # scored each epoch; best epoch kept
     families: list[str] = field(default_factory=lambda: list(LabelScheme().families))
     epochs: float = 4.0
     batch_size: int = 16
@@ -86,7 +97,10 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         self._check_types()
-        self.train_data = [s if isinstance(s, DataSource) else DataSource(**s) for s in self.train_data]
+        self.train_data = [
+            s if isinstance(s, DataSource) else DataSource(s) if isinstance(s, str) else DataSource(**s)
+            for s in self.train_data
+        ]
         checks: list[tuple[str, bool, str]] = [
             ("epochs", self.epochs > 0, "> 0"),
             ("batch_size", self.batch_size >= 1, ">= 1"),
@@ -120,8 +134,8 @@ class TrainConfig:
             if isinstance(value, list) and spec.name != "train_data" and not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{spec.name}={value!r} is invalid: expected a list of strings")
         for source in self.train_data:
-            if not isinstance(source, (DataSource, dict)):
-                raise ConfigError(f"train_data: expected tables like {{ path = ... }}, found {source!r}")
+            if not isinstance(source, (DataSource, dict, str)):
+                raise ConfigError(f"train_data: expected paths or tables like {{ path = ... }}, found {source!r}")
 
     @classmethod
     def from_toml(cls, path: str | Path, **overrides: Any) -> TrainConfig:
@@ -173,6 +187,45 @@ def _use_cuda(device: str) -> bool:
     return device == "cuda" or (device == "auto" and torch.cuda.is_available())
 
 
+def protected_directories() -> list[Path]:
+    """Directories training never writes into: `models/` of this checkout and of the working directory.
+
+    They hold the models that `quoteattr predict` uses by default; a model gets there only through
+    `quoteattr promote`, which checks that it scores better than the one it replaces.
+    """
+    return list(dict.fromkeys([(REPO / "models").resolve(), (Path.cwd() / "models").resolve()]))
+
+
+def check_output_dir(output_dir: str | Path) -> None:
+    """Refuse an output directory inside `models/` (see `protected_directories`)."""
+    target = Path(output_dir).resolve()
+    for protected in protected_directories():
+        if target == protected or protected in target.parents:
+            suggestion = Path("runs") / target.name
+            raise ConfigError(
+                f"output_dir {output_dir} is inside {protected}, where the models that predict uses live; "
+                f"training never writes there. Train into {suggestion} (--output-dir), then install it with "
+                f"`quoteattr promote {suggestion} --data DEV.jsonl`, which replaces the model only if the new "
+                "one scores better"
+            )
+
+
+def _missing_init_model(init_model: str) -> ConfigError:
+    """The error for an `init_model` that does not exist yet, naming the config that makes it if there is one."""
+    hint = "train it first, or point init_model (--init-model) at an existing model directory"
+    folders = dict.fromkeys([Path("training/configs").resolve(), CONFIGS_DIR])
+    for candidate in (path for folder in folders for path in sorted(folder.glob("*.toml"))):
+        try:
+            output = TrainConfig.from_toml(candidate).output_dir
+        except ConfigError:
+            continue
+        if Path(output).resolve() == Path(init_model).resolve():
+            shown = candidate.relative_to(Path.cwd()) if candidate.is_relative_to(Path.cwd()) else candidate
+            hint = f"it is made by another config: train it first with `quoteattr train --config {shown}`"
+            break
+    return ConfigError(f"init_model {init_model}: model directory not found; {hint}")
+
+
 def _load_training_documents(config: TrainConfig) -> list[Document]:
     documents: list[Document] = []
     for source in config.train_data:
@@ -220,20 +273,70 @@ def window_metrics(scheme: LabelScheme) -> Callable[[EvalPrediction], dict[str, 
     return compute
 
 
+def _rounded(name: str, value: float) -> str:
+    if name == "learning_rate":
+        return f"{value:.1e}"
+    if name.endswith(("_runtime", "_per_second")):
+        return f"{value:.1f}"
+    if name == "total_flos":
+        return f"{value:.2e}"
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
+
+
 class _LogCallback(TrainerCallback):
-    """Send the Trainer's log lines to this module's logger (the CLI shows them)."""
+    """Send the Trainer's log lines to this module's logger (the CLI shows them), figures rounded."""
 
     def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, float] | None = None, **kwargs: Any) -> None:
         if logs:
-            logger.info("step %d/%d %s", state.global_step, state.max_steps, json.dumps(logs))
+            shown = " ".join(f"{k.removeprefix('eval_')} {_rounded(k, v)}" for k, v in logs.items() if k != "epoch")
+            logger.info("epoch %.2f step %d/%d: %s", state.epoch or 0, state.global_step, state.max_steps, shown)
 
 
-def train(config: TrainConfig, resume: bool = False) -> TrainResult:
+class _LaterEpochWinsTies(TrainerCallback):
+    """Make a later evaluation that ties the best score the new best (the Trainer keeps the first).
+
+    When every epoch scores the same (often 0.0 on a tiny or hard dev set), the first epoch is the
+    least trained, not the best. The Trainer compares with a strict `>` after `on_evaluate`, so
+    lowering the stored best by one float step on a tie lets the later checkpoint win.
+    """
+
+    def __init__(self, metric: str) -> None:
+        self.metric = metric
+
+    def on_evaluate(
+        self, args: Any, state: Any, control: Any, metrics: dict[str, float] | None = None, **_: Any
+    ) -> None:
+        value = (metrics or {}).get(self.metric)
+        if value is not None and state.best_metric is not None and value == state.best_metric:
+            state.best_metric = float(np.nextafter(state.best_metric, -np.inf))
+
+
+class _StepCallback(TrainerCallback):
+    """Report (steps done, total steps) after every optimizer step, for a caller's progress bar."""
+
+    def __init__(self, on_step: Callable[[int, int], None]) -> None:
+        self.on_step = on_step
+
+    def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+        self.on_step(state.global_step, state.max_steps)
+
+
+def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int], None] | None = None) -> TrainResult:
     """Train a quoteattr model as `config` says and write it to `config.output_dir`.
 
-    Checkpoints go to `<output_dir>.checkpoints/` (one per epoch, the best kept); `resume=True`
-    continues from the last one. The final model directory is written atomically.
+    Checkpoints go to `<output_dir>.checkpoints/` (one per epoch, the best kept, a later epoch
+    winning a tie); `resume=True` continues from the last one. The final model directory is
+    written atomically. `output_dir` may not lie inside `models/` (see `check_output_dir`).
+    `on_step(done, total)` is called after every optimizer step (for a progress bar).
+
+    Example:
+        >>> config = TrainConfig.from_toml("training/configs/finetune.toml", train_data=["my.jsonl"])  # doctest: +SKIP
+        >>> train(config).output_dir  # doctest: +SKIP
+        PosixPath('runs/finetune')
     """
+    check_output_dir(config.output_dir)
+    if config.init_model and not Path(config.init_model).is_dir():
+        raise _missing_init_model(config.init_model)
     set_seed(config.seed)
     if config.threads:
         torch.set_num_threads(config.threads)
@@ -308,11 +411,12 @@ def train(config: TrainConfig, resume: bool = False) -> TrainResult:
         processing_class=tokenizer,
         compute_loss_func=family_loss,
         compute_metrics=window_metrics(scheme),
-        callbacks=[_LogCallback()],
+        callbacks=[_LogCallback(), _LaterEpochWinsTies("eval_f1_mean")] + ([_StepCallback(on_step)] if on_step else []),
     )
     trainer.remove_callback(PrinterCallback)  # progress goes through this module's logger instead
     started = time.perf_counter()
-    trainer.train(resume_from_checkpoint=resume and any(checkpoints.glob("checkpoint-*")))
+    with transformers_quiet():  # the Trainer's checkpoints draw "Writing model shards" bars
+        trainer.train(resume_from_checkpoint=resume and any(checkpoints.glob("checkpoint-*")))
     seconds = time.perf_counter() - started
     metrics = {k: float(v) for k, v in trainer.evaluate().items()} if eval_dataset is not None else {}
     settings = ModelSettings(
@@ -332,7 +436,8 @@ def train(config: TrainConfig, resume: bool = False) -> TrainResult:
             "previous_stage": previous_stage,
         },
     )
-    output = save_model(trainer.model, tokenizer, settings, config.output_dir, half=config.save_half)  # type: ignore[arg-type]
+    with transformers_quiet():
+        output = save_model(trainer.model, tokenizer, settings, config.output_dir, half=config.save_half)  # type: ignore[arg-type]
     write_card(output)
     shutil.rmtree(checkpoints, ignore_errors=True)
     return TrainResult(output, metrics, seconds, len(train_documents), len(dev_documents))

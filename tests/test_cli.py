@@ -368,7 +368,7 @@ def test_predict_bad_model_is_one_clean_error(model_copy: Path, texts: Path, mak
 def test_data_validate_good_file() -> None:
     result = run("data", "validate", str(TINY_DATA))
     assert result.exit_code == 0, result.output
-    assert "3 documents in 1 files: valid" in result.stdout
+    assert "3 documents in 1 file: valid" in result.stdout
 
 
 def test_data_validate_lists_every_problem(tmp_path: Path) -> None:
@@ -394,7 +394,45 @@ def test_data_validate_lists_every_problem(tmp_path: Path) -> None:
     assert f"{broken}:4: quotes[0]: offsets [0, 40) fall outside the text" in stderr
     assert f"{broken}:5: quotes[0]: text '[/quote]' differs" in stderr  # shown as written, not read as markup
     assert f"{broken}:5: quotes[0].kind: expected one of direct, mixed, indirect, found 'x'" in stderr
-    assert "error: 5 problems in 5 documents" in stderr
+    assert "error: 5 problems in 5 documents of 1 file" in stderr
+
+
+def test_data_validate_warns_about_overlaps_and_fails_on_them_only_with_strict(tmp_path: Path) -> None:
+    text = '"A b c," she said, "d e."'
+    quotes = [{"start": 0, "end": 8, "kind": "direct"}, {"start": 0, "end": 25, "kind": "mixed"}]
+    path = tmp_path / "nested.jsonl"
+    path.write_text(json.dumps({"id": "n", "text": text, "quotes": quotes}) + "\n", encoding="utf-8")
+    result = run("data", "validate", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "1 document in 1 file: valid\n"
+    assert result.stderr.startswith("warning: 1 pair of overlapping quotations, kept as annotated")
+    strict = run("data", "validate", "--strict", str(path))
+    assert strict.exit_code == 1
+    assert f"{path}:1: quotes[0] and quotes[1]: quotations overlap at [0, 8)" in strict.stderr
+    assert "error: 1 problem in 1 document of 1 file" in strict.stderr
+
+
+@pytest.mark.skipif(not (REPO.parent / "shared" / "data" / "polnear").is_dir(), reason="no PolNeAR beside the repo")
+def test_data_validate_passes_the_projects_own_training_data() -> None:
+    result = run("data", "validate", str(REPO.parent / "shared" / "data" / "polnear"))
+    assert result.exit_code == 0, result.stderr[-500:]
+    assert "924 documents in 2 files: valid" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "error: no documents in 1 file ({path}): the files hold no records"),
+        (b"\xe9\n", "error: 1 problem in 1 file (no document could be read)"),
+    ],
+    ids=["empty", "undecodable"],
+)
+def test_data_validate_a_file_without_documents_is_not_valid(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(content)
+    result = run("data", "validate", str(path))
+    assert result.exit_code == 1
+    assert message.format(path=path) in result.stderr
 
 
 def test_data_validate_missing_path(tmp_path: Path) -> None:
@@ -439,6 +477,16 @@ def test_evaluate_writes_json_report(tiny_model: Path, tmp_path: Path) -> None:
     scores = json.loads(report.read_text(encoding="utf-8"))
     assert {"detection_overlap", "attributed", "tags_seqeval_strict"} <= set(scores)
     assert scores["documents"] == 3
+
+
+def test_evaluate_table_is_whole_when_piped(tiny_model: Path, tmp_path: Path) -> None:
+    one = tmp_path / "one.jsonl"
+    one.write_text(TINY_DATA.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    result = run("evaluate", "--model", str(tiny_model), "--data", str(one), "--device", "cpu")
+    assert result.exit_code == 0, result.output
+    assert "evaluation — 1 document " in result.stdout
+    for header in ("detect F1 (overlap)", "detect F1 (exact)", "speaker acc.", "attributed P", "direct+mixed"):
+        assert header in result.stdout, result.stdout
 
 
 def test_evaluate_bad_model_is_one_clean_error(tmp_path: Path) -> None:
@@ -521,3 +569,125 @@ def test_evaluate_missing_data(tiny_model: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert_clean(result)
     assert error_lines(result) == [f"error: {tmp_path / 'nope.jsonl'}: no such file or directory"]
+
+
+def test_train_refuses_to_overwrite_the_shipped_model(tiny_base_model: Path, tmp_path: Path) -> None:
+    shipped = REPO / "models" / "quoteattr-minilm"
+    before = {p.name: p.stat().st_mtime_ns for p in shipped.iterdir()} if shipped.is_dir() else {}
+    config = write_config(tmp_path / "config.toml", tiny_base_model, tmp_path / "out")
+    result = run("train", "--config", str(config), "--output-dir", str(shipped))
+    assert result.exit_code == 1
+    assert_clean(result)
+    [line] = error_lines(result)
+    assert "training never writes there" in line and "quoteattr promote" in line
+    assert ({p.name: p.stat().st_mtime_ns for p in shipped.iterdir()} if shipped.is_dir() else {}) == before
+
+
+def test_the_fine_tune_recipe_on_a_few_documents(tiny_model: Path, tmp_path: Path) -> None:
+    """The README's recipe: fine-tune a model on your own JSONL with the shipped config and --train/--dev."""
+    from quoteattr.modeling import load_model
+
+    output = tmp_path / "runs" / "finetune"
+    result = run(
+        "train",
+        "--config",
+        str(REPO / "training" / "configs" / "finetune.toml"),
+        "--init-model",
+        str(tiny_model),  # the shipped model in the recipe; a tiny one here
+        "--train",
+        str(TINY_DATA),
+        "--dev",
+        str(TINY_DATA),
+        "--output-dir",
+        str(output),
+        "--epochs",
+        "2",
+        "--device",
+        "cpu",
+        "--precision",
+        "fp32",
+    )
+    assert result.exit_code == 0, result.output
+    assert f"model written to {output}" in result.stdout
+    assert "dev window F1 of the kept epoch: f1_QUOTE " in result.stdout
+    assert f"quoteattr promote {output} --data {TINY_DATA}" in result.stdout
+    _, _, settings, _ = load_model(output)
+    assert settings.training["previous_stage"], "continued from the given model"
+    assert settings.training["train_documents"] == 3 and settings.training["dev_documents"] == 3
+
+
+def test_promote_installs_only_a_better_model(tiny_model: Path, tmp_path: Path, monkeypatch: Any) -> None:
+    import quoteattr.scoring as scoring
+
+    target = tmp_path / "models" / "current"
+    args = ["promote", str(tiny_model), "--data", str(TINY_DATA), "--to", str(target), "--device", "cpu"]
+    first = run(*args)
+    assert first.exit_code == 0, first.output
+    assert f"installed {tiny_model} as {target}" in first.stdout
+    assert (target / "model.safetensors").is_file()
+    assert str(TINY_DATA) in json.loads((target / "metrics.json").read_text(encoding="utf-8"))
+    weights = (target / "model.safetensors").stat().st_mtime_ns
+    tie = run(*args)
+    assert tie.exit_code == 0, tie.output
+    assert "not installed" in tie.stdout and "--force" in tie.stdout
+    assert (target / "model.safetensors").stat().st_mtime_ns == weights
+    forced = run(*args, "--force")
+    assert f"installed {tiny_model} as {target}" in forced.stdout, forced.output
+    reports: list[Any] = []  # the candidate is scored first: make it the better one
+    real = scoring.score_model
+    monkeypatch.setattr(scoring, "score_model", lambda *a: reports.append(real(*a)) or reports[-1])
+    monkeypatch.setattr(scoring.Promotion, "score", staticmethod(lambda report: float(report is reports[0])))
+    better = run(*args)
+    assert f"installed {tiny_model} as {target}" in better.stdout, better.output
+
+
+def test_predict_fails_fast_on_bad_inputs_without_loading_the_model(
+    texts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import quoteattr.predict_files as predict_files
+
+    def no_model(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the model was loaded although no input was usable")
+
+    monkeypatch.setattr(predict_files, "_load_attributor", no_model)
+    (texts / "binary.txt").write_bytes(b"\x00\x01\x02")
+    result = run("predict", "missing.txt", "binary.txt", "-f", "json")
+    assert result.exit_code == 1
+    assert_clean(result)
+    assert "skipped: missing.txt: no such file or directory\n" in result.stderr
+    assert "skipped: binary.txt: binary file (NUL bytes)\n" in result.stderr
+    assert json.loads(stdout(result))["documents"] == []
+
+
+def test_predict_on_a_missing_file_does_not_even_import_torch(tmp_path: Path) -> None:
+    """`quoteattr predict missing.txt` took 6 s (torch, transformers and the model) to say the file is missing."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "quoteattr", "predict", str(tmp_path / "missing.txt")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert f"skipped: {tmp_path / 'missing.txt'}: no such file or directory" in done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert not imported & {"torch", "transformers", "numpy"}
+
+
+def test_predict_progress_bar_knows_the_number_of_files(
+    tiny_model: Path, texts: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A directory's progress bar showed n/? : the files were only found while they were read."""
+    from rich.progress import Progress
+
+    import quoteattr.predict_files as predict_files
+
+    totals: list[float | None] = []
+
+    class Recording(Progress):
+        def add_task(self, description: str, *args: Any, total: float | None = 100.0, **kwargs: Any) -> Any:
+            totals.append(total)
+            return super().add_task(description, *args, total=total, **kwargs)
+
+    monkeypatch.setattr(predict_files, "Progress", Recording)
+    summary = predict_files.predict_files([str(texts)], io.StringIO(), model=tiny_model, device="cpu", progress=True)
+    assert (summary.done, totals) == (2, [2])

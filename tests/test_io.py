@@ -372,3 +372,12 @@ def test_non_list_containers_are_reported_not_crashed_on() -> None:
         "entities[0].mentions: expected a list, found NoneType",
         "quotes[0].fragments: expected a list, found int",
     ]
+
+
+def test_validate_files_can_keep_overlaps_apart_as_warnings(tmp_path: Path) -> None:
+    overlapping = valid_record()
+    overlapping["quotes"][1] = {**overlapping["quotes"][1], "start": 20, "end": 45}
+    path = write_lines(tmp_path / "a.jsonl", overlapping)
+    warnings: list[str] = []
+    assert validate_files([path], warnings=warnings) == (1, [])
+    assert warnings == [f"{path}:1: quotes[0] and quotes[1]: quotations overlap at [20, 26)"]

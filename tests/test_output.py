@@ -191,6 +191,22 @@ def test_html_marks_each_quotation_by_speaker() -> None:
     assert "<title>Quotations found by quoteattr</title>" in page
 
 
+def test_html_gives_every_speaker_of_a_document_its_own_colour() -> None:
+    """Twelve palette colours were cycled: a page's 13th speaker got the 1st one's colour."""
+    names = [f"Speaker {chr(65 + i)}" for i in range(30)]
+    text = " ".join(f'"Q{i}," said {name}.' for i, name in enumerate(names))
+    quotes = []
+    for i, name in enumerate(names):
+        start = text.index(f'"Q{i},"')
+        quotes.append(Quote(f'"Q{i},"', start, start + len(f'"Q{i},"'), "direct", Speaker(name)))
+    first = DocumentResult("a.txt", text, tuple(quotes[:8]))
+    second = DocumentResult("b.txt", text, tuple(quotes))
+    page = written("html", (first, second))
+    second_section = page[page.index("<h2>b.txt</h2>") :]
+    colours = re.findall(r'<mark class="quote"[^>]*? style="background: ([^"]+)"', second_section)
+    assert len(colours) == len(set(colours)) == 30
+
+
 def test_html_text_reassembles_the_documents() -> None:
     page = written("html")
     assert document_text(page, 0) == TEXT

@@ -50,18 +50,18 @@ def test_decodes_utf16_with_a_bom(tmp_path: Path) -> None:
 def test_damaged_utf8_is_not_read_as_cp1252(tmp_path: Path) -> None:
     path = tmp_path / "mixed.txt"
     path.write_bytes("Señor Pérez said. ".encode() + b"Caf\xe9")  # would decode as cp1252, to mojibake
-    assert only_error(path) == f"{path}: not UTF-8 text (invalid byte 0xe9 at byte offset 23), skipped"
+    assert only_error(path) == f"{path}: not UTF-8 text (invalid byte 0xe9 at byte offset 23)"
 
 
 def test_undecodable_bytes_name_their_offset_counting_the_bom(tmp_path: Path) -> None:
     path = tmp_path / "bad.txt"
     path.write_bytes(b"\xef\xbb\xbfab\x81c")  # 0x81 is undefined in cp1252
-    assert only_error(path) == f"{path}: not UTF-8 text (invalid byte 0x81 at byte offset 5), skipped"
+    assert only_error(path) == f"{path}: not UTF-8 text (invalid byte 0x81 at byte offset 5)"
 
 
 def test_missing_path(tmp_path: Path) -> None:
     path = tmp_path / "nope.txt"
-    assert only_error(path) == f"{path}: no such file or directory, skipped"
+    assert only_error(path) == f"{path}: no such file or directory"
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their permissions")
@@ -69,7 +69,7 @@ def test_unreadable_file(tmp_path: Path) -> None:
     path = tmp_path / "secret.txt"
     path.write_text("text")
     path.chmod(0)
-    assert only_error(path) == f"{path}: permission denied, skipped"
+    assert only_error(path) == f"{path}: permission denied"
 
 
 def test_permission_error_is_reported_even_as_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,39 +77,39 @@ def test_permission_error_is_reported_even_as_root(tmp_path: Path, monkeypatch: 
         raise PermissionError(13, "Permission denied", path)
 
     monkeypatch.setattr(reading, "open", refuse, raising=False)
-    assert only_error(tmp_path / "locked.txt") == f"{tmp_path / 'locked.txt'}: permission denied, skipped"
+    assert only_error(tmp_path / "locked.txt") == f"{tmp_path / 'locked.txt'}: permission denied"
 
 
 def test_binary_file_with_nul_bytes(tmp_path: Path) -> None:
     path = tmp_path / "notes.bin"
     path.write_bytes(b"PK\x03\x04\x00\x00text")
-    assert only_error(path) == f"{path}: binary file (NUL bytes), skipped"
+    assert only_error(path) == f"{path}: binary file (NUL bytes)"
 
 
 def test_binary_file_of_control_characters(tmp_path: Path) -> None:
     path = tmp_path / "blob.txt"
     path.write_bytes(bytes(range(1, 32)) * 4 + b"some words")
-    assert only_error(path) == f"{path}: binary file (control characters), skipped"
+    assert only_error(path) == f"{path}: binary file (control characters)"
 
 
 @pytest.mark.parametrize("content", [b"", b" \n\t\r\n", b"\xef\xbb\xbf\n"])
 def test_empty_file(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "empty.txt"
     path.write_bytes(content)
-    assert only_error(path) == f"{path}: empty file, skipped"
+    assert only_error(path) == f"{path}: empty file"
 
 
 def test_file_over_the_size_limit(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     path.write_text("x" * 101)
-    assert only_error(path, max_bytes=100) == f"{path}: file too large (101 bytes > limit of 100), skipped"
+    assert only_error(path, max_bytes=100) == f"{path}: file too large (101 bytes > limit of 100)"
     assert read_all(path, max_bytes=101) == [InputText(str(path), "x" * 101)]
 
 
 def test_symlink_to_itself(tmp_path: Path) -> None:
     path = tmp_path / "loop.txt"
     os.symlink(path, path)
-    assert only_error(path) == f"{path}: symlink loop, skipped"
+    assert only_error(path) == f"{path}: symlink loop"
 
 
 def test_directory_symlink_loop_is_reported_not_followed(tmp_path: Path) -> None:
@@ -119,7 +119,7 @@ def test_directory_symlink_loop_is_reported_not_followed(tmp_path: Path) -> None
     results = read_all(tmp_path, recursive=True)
     assert [str(result) if isinstance(result, InputFileError) else result.text for result in results] == [
         "alpha",
-        f"{tmp_path / 'sub' / 'back'}: symlink loop back to {os.path.realpath(tmp_path)}, skipped",
+        f"{tmp_path / 'sub' / 'back'}: symlink loop back to {os.path.realpath(tmp_path)}",
     ]
 
 
@@ -140,19 +140,19 @@ def test_directory_without_txt_files(tmp_path: Path) -> None:
     (tmp_path / "notes.md").write_text("text")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "deep.txt").write_text("text")
-    assert only_error(tmp_path) == f"{tmp_path}: directory holds no .txt file, skipped"
+    assert only_error(tmp_path) == f"{tmp_path}: directory holds no .txt file"
     assert [result.text for result in read_all(tmp_path, recursive=True)] == ["text"]  # type: ignore[union-attr]
 
 
 def test_directory_named_like_a_text_file_is_not_read_as_one(tmp_path: Path) -> None:
     (tmp_path / "folder.txt").mkdir()
-    assert only_error(tmp_path) == f"{tmp_path}: directory holds no .txt file, skipped"
-    assert only_error(tmp_path / "folder.txt") == f"{tmp_path / 'folder.txt'}: directory holds no .txt file, skipped"
+    assert only_error(tmp_path) == f"{tmp_path}: directory holds no .txt file"
+    assert only_error(tmp_path / "folder.txt") == f"{tmp_path / 'folder.txt'}: directory holds no .txt file"
 
 
 def test_broken_link_in_a_directory_is_reported(tmp_path: Path) -> None:
     os.symlink(tmp_path / "gone", tmp_path / "dangling.txt")
-    assert only_error(tmp_path) == f"{tmp_path / 'dangling.txt'}: no such file or directory, skipped"
+    assert only_error(tmp_path) == f"{tmp_path / 'dangling.txt'}: no such file or directory"
 
 
 def test_errors_do_not_stop_the_other_inputs(tmp_path: Path) -> None:
@@ -181,7 +181,46 @@ def test_stdin_bytes_and_text() -> None:
 
 
 def test_stdin_problems() -> None:
-    assert only_error("-", stdin=io.BytesIO(b"  \n")) == "<stdin>: empty file, skipped"
+    assert only_error("-", stdin=io.BytesIO(b"  \n")) == "<stdin>: empty file"
     assert only_error("-", stdin=io.BytesIO(b"x" * 11), max_bytes=10) == (
-        "<stdin>: input too large (over the limit of 10 bytes), skipped"
+        "<stdin>: input too large (over the limit of 10 bytes)"
     )
+
+
+def test_check_inputs_catches_bad_files_without_reading_them_whole(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text('"Yes," she said.', encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b" \n")
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "wide.txt").write_bytes("“Yes,” she said.".encode("utf-16"))
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "deep.txt").write_text("Deep.", encoding="utf-8")
+    checked = reading.check_inputs([str(tmp_path), str(tmp_path / "missing.txt"), "-"], recursive=True)
+    assert [str(item) for item in checked] == [
+        f"{tmp_path / 'binary.txt'}: binary file (NUL bytes)",
+        f"{tmp_path / 'empty.txt'}: empty file",
+        str(tmp_path / "good.txt"),
+        str(tmp_path / "sub" / "deep.txt"),
+        str(tmp_path / "wide.txt"),
+        f"{tmp_path / 'missing.txt'}: no such file or directory",
+        "-",
+    ]
+    assert reading.read_input(str(tmp_path / "wide.txt")) == InputText(str(tmp_path / "wide.txt"), "“Yes,” she said.")
+    assert reading.read_input("-", stdin=io.BytesIO(b"From stdin.")) == InputText("<stdin>", "From stdin.")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_check_inputs_leaves_a_pipe_unopened(tmp_path: Path) -> None:
+    """Opening a pipe waits for a writer, and reading it uses up its bytes: read_input reads it, once."""
+    import threading
+
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    checked: list[object] = []
+    worker = threading.Thread(target=lambda: checked.extend(reading.check_inputs([str(pipe)])), daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    assert checked == [str(pipe)]
+    writer = threading.Thread(target=lambda: pipe.write_text('"Yes," she said.', encoding="utf-8"), daemon=True)
+    writer.start()
+    assert reading.read_input(str(pipe)) == InputText(str(pipe), '"Yes," she said.')
+    writer.join(timeout=5)

@@ -84,3 +84,24 @@ def test_card_names_the_model_relative_to_the_working_directory(
     card = render_card(tiny_model.resolve())
     relative = f"{tiny_model.parent.name}/{tiny_model.name}"
     assert f"--model {relative}\n" in card and f'QuoteAttributor.load("{relative}")' in card
+
+
+@pytest.mark.parametrize("quantize", [False, True], ids=["fp32", "int8"])
+def test_loading_prints_nothing(tiny_model: Path, quantize: bool, capfd: pytest.CaptureFixture[str]) -> None:
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    before = hf_logging.is_progress_bar_enabled()
+    hf_logging.enable_progress_bar()  # as in a fresh process (the CLI tests switch it off for good)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            attributor = QuoteAttributor.load(tiny_model, device="cpu", quantize=quantize)
+            attributor('"We will not back down," said Jane Doe.')
+        assert [str(w.message) for w in caught] == []
+        assert capfd.readouterr() == ("", "")
+        assert hf_logging.is_progress_bar_enabled(), "transformers' progress bar setting is put back after loading"
+    finally:
+        if not before:
+            hf_logging.disable_progress_bar()

@@ -83,19 +83,38 @@ def test_readme_output_example_is_what_the_shipped_model_gives() -> None:
     assert abs(match["score"] - documented["score"]) < 0.05
 
 
-def test_readme_plain_transformers_snippet_gives_quoteattrs_tags() -> None:
+def _run_readme_snippet(text: str) -> list[tuple[tuple[int, int], list[int]]]:
     import re
-
-    import numpy as np
-
-    from quoteattr.inference import QuoteAttributor
 
     readme = (SHIPPED_MODEL.parent.parent / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("### Without quoteattr") :]
     snippet = re.search(r"```python\n(.*?)```", section, re.S).group(1)  # type: ignore[union-attr]
-    text = '"We are troubled by these reports," Senator Marco Rubio said on Thursday.'
     namespace: dict = {"text": text}
     exec(snippet.replace('"models/quoteattr-minilm"', repr(str(SHIPPED_MODEL))), namespace)
-    ((_, scores),) = QuoteAttributor.load(SHIPPED_MODEL, device="cpu").tag_scores([text])
+    return namespace["token_tags"]
+
+
+def _quoteattr_tags(text: str) -> list[tuple[tuple[int, int], list[int]]]:
+    from quoteattr.inference import QuoteAttributor
+
+    ((tokens, scores),) = QuoteAttributor.load(SHIPPED_MODEL, device="cpu").tag_scores([text])
+    real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]
+    return [(tokens.offsets[i], scores[i].argmax(-1).tolist()) for i in real]  # type: ignore[misc]
+
+
+def test_readme_plain_transformers_snippet_gives_quoteattrs_tags() -> None:
+    text = '"We are troubled by these reports," Senator Marco Rubio said on Thursday.'
     # a one-paragraph text is one window: [CLS] tokens [SEP], exactly what the snippet feeds the model
-    assert np.array_equal(namespace["tags"][0, 1:-1].numpy(), scores.argmax(-1))
+    assert _run_readme_snippet(text) == _quoteattr_tags(text)
+
+
+def test_readme_plain_transformers_snippet_reads_a_text_over_512_tokens() -> None:
+    """The snippet fed the whole text at once and crashed on any article over 512 tokens."""
+    sentence = '"We will not back down on the export rules," said Transport Secretary Alan Brooks on Monday. '
+    text = sentence * 60  # one paragraph of about 1,300 tokens
+    snippet_tags = _run_readme_snippet(text)
+    expected = _quoteattr_tags(text)
+    assert len(expected) > 1000
+    assert [span for span, _ in snippet_tags] == [span for span, _ in expected]
+    agree = sum(a == b for (_, a), (_, b) in zip(snippet_tags, expected))
+    assert agree / len(expected) > 0.98  # only the last window is cut differently

@@ -80,3 +80,95 @@ def test_continuing_a_model_keeps_its_case_features(tiny_model: Path, tmp_path: 
     with pytest.raises(ConfigError, match="has case_features = true, the config asks false"):
         train(config)
     assert not (tmp_path / "out").exists()
+
+
+def test_training_never_writes_into_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for output in ["models/quoteattr-minilm", str(REPO / "models" / "quoteattr-minilm"), "models"]:
+        config = TrainConfig(output_dir=output, train_data=[DataSource(str(TINY_DATA))], dev_data=[])
+        with pytest.raises(ConfigError, match=r"training never writes there.*quoteattr promote"):
+            train(config)
+    assert not (tmp_path / "models").exists()
+
+
+def test_configs_and_defaults_write_under_runs() -> None:
+    outputs = [TrainConfig().output_dir] + [
+        TrainConfig.from_toml(path).output_dir for path in (REPO / "training" / "configs").glob("*.toml")
+    ]
+    assert all(Path(output).parts[0] == "runs" for output in outputs), outputs
+
+
+def test_a_missing_init_model_says_which_config_makes_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    if Path("runs/polnear").exists():
+        pytest.skip("runs/polnear exists in this checkout")
+    config = TrainConfig.from_toml(REPO / "training" / "configs" / "minilm.toml")
+    with pytest.raises(ConfigError) as raised:
+        train(config)
+    assert str(raised.value) == (
+        "init_model runs/polnear: model directory not found; it is made by another config: "
+        "train it first with `quoteattr train --config training/configs/polnear.toml`"
+    )
+
+
+def test_train_data_may_be_plain_paths() -> None:
+    config = TrainConfig(train_data=["a.jsonl", {"path": "b.jsonl", "repeat": 3}])  # type: ignore[list-item]
+    assert config.train_data == [DataSource("a.jsonl"), DataSource("b.jsonl", repeat=3)]
+
+
+def test_a_later_epoch_wins_a_tie() -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from quoteattr.training import _LaterEpochWinsTies
+
+    state = SimpleNamespace(best_metric=0.0)
+    _LaterEpochWinsTies("eval_f1_mean").on_evaluate(None, state, None, metrics={"eval_f1_mean": 0.0})
+    assert np.greater(0.0, state.best_metric), "the Trainer's strict comparison now takes the tied epoch"
+    state = SimpleNamespace(best_metric=0.5)
+    _LaterEpochWinsTies("eval_f1_mean").on_evaluate(None, state, None, metrics={"eval_f1_mean": 0.25})
+    assert state.best_metric == 0.5
+
+
+def test_training_log_lines_are_rounded(caplog: pytest.LogCaptureFixture) -> None:
+    from types import SimpleNamespace
+
+    from quoteattr.training import _LogCallback
+
+    state = SimpleNamespace(epoch=1.0, global_step=20, max_steps=40)
+    logs = {"loss": 0.123456789, "grad_norm": 1.98766, "learning_rate": 4.98765e-05, "epoch": 1.0}
+    with caplog.at_level("INFO", logger="quoteattr.training"):
+        _LogCallback().on_log(None, state, None, logs=logs)
+    assert caplog.messages == ["epoch 1.00 step 20/40: loss 0.1235 grad_norm 1.9877 learning_rate 5.0e-05"]
+
+
+def test_training_reports_progress_and_prints_nothing(
+    tiny_base_model: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """transformers drew a 'Loading weights' bar and a LOAD REPORT table for the new head on stderr."""
+    steps: list[tuple[int, int]] = []
+    config = TrainConfig(
+        output_dir=str(tmp_path / "model"),
+        base_model=str(tiny_base_model),
+        train_data=[DataSource(str(TINY_DATA))],
+        dev_data=[],
+        epochs=2,
+        batch_size=4,
+        max_length=32,
+        train_stride=8,
+        stride=8,
+        precision="fp32",
+        device="cpu",
+    )
+    from transformers.utils import logging as hf_logging
+
+    before = hf_logging.is_progress_bar_enabled()
+    hf_logging.enable_progress_bar()  # as in a fresh process (the CLI tests switch it off for good)
+    try:
+        train(config, on_step=lambda done, total: steps.append((done, total)))
+    finally:
+        if not before:
+            hf_logging.disable_progress_bar()
+    assert steps and steps[-1][0] == steps[-1][1] and [done for done, _ in steps] == list(range(1, len(steps) + 1))
+    assert capfd.readouterr().err == ""
