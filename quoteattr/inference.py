@@ -247,7 +247,7 @@ class QuoteAttributor:
         )
         if self.decider is None:
             return quotes
-        decided = self.decider.decide(text, quotes)
+        decided = self.decider.decide(text, quotes, keep_all=self.all_attributions)
         return decided if self.all_attributions else [quote for quote in decided if quote.type == "quotation"]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from quoteattr.attribution.decisions import WEIGHTS_FILE as DECISIONS_FILE
 from quoteattr.errors import ModelLoadError
 
 METRICS_FILE = "metrics.json"
@@ -52,6 +53,20 @@ def _stages(training: dict[str, Any]) -> list[dict[str, Any]]:
     return stages
 
 
+DECISION_NOTE = """
+
+## Quotation decision
+
+`decisions.safetensors` holds a learned decision over each linked span: `quotation` (said or
+written), `other` (a belief, intention, plan or finding) or `not` (a topic of talk, a title, a
+headline, scare quotes). It is a multinomial logistic scorer over sparse features of the span,
+its cue, its speaker and the words around it, trained on the gold news corpus (`data/news/`,
+120 PolNeAR articles re-annotated under the project's guidelines) and the seed corpus with
+`training/decisions.py`. By default only quotations are output, each scored by the probability
+of being one (calibrated on the news dev set); `--all-attributions` also outputs every other
+span the tagger found, typed `other`."""
+
+
 def render_card(directory: Path) -> str:
     """The model card text for a model directory, from `quoteattr.json` and `metrics.json`."""
     try:
@@ -83,6 +98,7 @@ def render_card(directory: Path) -> str:
         max_length=settings.get("max_length"),
         stride=settings.get("stride"),
         case_note=CASE_NOTE if settings.get("case_features") else "",
+        decision_note=DECISION_NOTE if (directory / DECISIONS_FILE).is_file() else "",
         config=json.dumps(training.get("config", {}), indent=2),
         scores=_score_lines(metrics),
     )

@@ -227,16 +227,23 @@ def _missing_init_model(init_model: str) -> ConfigError:
 
 
 def _load_training_documents(config: TrainConfig) -> list[Document]:
+    """The training documents of every source, repeated as configured.
+
+    A document annotated in two sources (the news corpus re-annotates PolNeAR articles) is taken
+    from the first source listed only, so no text is learned under two annotations.
+    """
     documents: list[Document] = []
+    seen: set[str] = set()
     for source in config.train_data:
         if not Path(source.path).exists():
             if source.optional:
                 logger.warning("training source %s is missing; skipped", source.path)
                 continue
             raise ConfigError(f"train_data: {source.path} does not exist")
-        loaded = load_documents(source.path)
+        loaded = [document for document in load_documents(source.path) if document.id not in seen]
         if source.limit:
             loaded = loaded[: source.limit]
+        seen.update(document.id for document in loaded)
         documents.extend(loaded * source.repeat)
     if not documents:
         raise ConfigError("train_data: no training documents found")

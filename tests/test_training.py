@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,18 @@ def test_training_reports_progress_and_prints_nothing(
             hf_logging.disable_progress_bar()
     assert steps and steps[-1][0] == steps[-1][1] and [done for done, _ in steps] == list(range(1, len(steps) + 1))
     assert capfd.readouterr().err == ""
+
+
+def test_a_document_in_two_sources_is_learned_from_the_first_only(tmp_path: Path) -> None:
+    from quoteattr.io import document_to_record, load_documents
+    from quoteattr.training import _load_training_documents
+
+    documents = load_documents(TINY_DATA)
+    first, second = tmp_path / "gold.jsonl", tmp_path / "other.jsonl"
+    first.write_text(json.dumps(document_to_record(documents[0])) + "\n", encoding="utf-8")
+    relabelled = [dataclasses.replace(documents[0], quotes=()), *documents[1:]]
+    second.write_text("".join(json.dumps(document_to_record(d)) + "\n" for d in relabelled), encoding="utf-8")
+    config = TrainConfig(train_data=[DataSource(str(first), repeat=2), DataSource(str(second), limit=1)])
+    loaded = _load_training_documents(config)
+    assert [d.id for d in loaded] == [documents[0].id, documents[0].id, documents[1].id]
+    assert loaded[0].quotes == documents[0].quotes

@@ -24,9 +24,11 @@ from quoteattr.attribution.decisions import DECISIONS, DIMENSIONS, QuotationDeci
 from quoteattr.evaluation import trimmed
 from quoteattr.inference import QuoteAttributor
 from quoteattr.io import load_documents
+from quoteattr.marks import quote_kind
 from quoteattr.schema import Document, Quote
 
 ROOT = Path(__file__).resolve().parents[1]
+MARK_REASONS = {"title", "headline", "caption", "name", "scare", "word", "unattributed"}
 
 
 def gold_label(document: Document, quote: Quote) -> str:
@@ -41,8 +43,21 @@ def gold_label(document: Document, quote: Quote) -> str:
 
 
 def examples(attributor: QuoteAttributor, documents: Sequence[Document]) -> list[tuple[Document, Quote, str]]:
+    """The model's linked spans, each with the label of the gold record it overlaps."""
     predicted = attributor.predict_many([document.text for document in documents])
     return [(d, q, gold_label(d, q)) for d, quotes in zip(documents, predicted, strict=True) for q in quotes]
+
+
+def rejected_marks(documents: Sequence[Document]) -> list[tuple[Document, Quote, str]]:
+    """The spans between quotation marks the annotators rejected (titles, names, scare quotes), as
+    `not` examples with no speaker and no cue: the tagger seldom offers them, but must learn them."""
+    rows = []
+    for document in documents:
+        for span in document.non_quotations:
+            if span.reason in MARK_REASONS:
+                kind = quote_kind(document.text, span.span.start, span.span.end)
+                rows.append((document, Quote(span.span.text, span.span.start, span.span.end, kind), "not"))
+    return rows
 
 
 def fit(rows: Sequence[tuple[Document, Quote, str]], c: float) -> np.ndarray:
@@ -79,6 +94,27 @@ def detection(rows: Sequence[tuple[Document, Quote, str]], documents: Sequence[D
     return f"precision {precision:.3f}, recall {recall:.3f}, F1 {2 * precision * recall / max(precision + recall, 1e-9):.3f}"
 
 
+def calibration(decider: QuotationDecider, rows: Sequence[tuple[Document, Quote, str]], bins: int = 10) -> float:
+    """Expected calibration error of the score of spans decided `quotation` (right: the gold says so)."""
+    scored = []
+    for document, quote, label in rows:
+        probabilities = decider.probabilities(document.text, quote)
+        if DECISIONS[int(probabilities.argmax())] == "quotation":
+            scored.append((float(probabilities[0]), label == "quotation"))
+    error = 0.0
+    for number in range(bins):
+        low, high = number / bins, (number + 1) / bins
+        inside = [(p, right) for p, right in scored if low < p <= high]
+        if inside:
+            confidence = sum(p for p, _ in inside) / len(inside)
+            accuracy = sum(right for _, right in inside) / len(inside)
+            error += abs(confidence - accuracy) * len(inside) / len(scored)
+            print(
+                f"  score ({low:.1f}, {high:.1f}]: {len(inside)} spans, mean score {confidence:.3f}, right {accuracy:.3f}"
+            )
+    return error
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True)
@@ -88,7 +124,7 @@ def main() -> None:
     attributor = QuoteAttributor.load(args.model)
     train = load_documents(ROOT / "data" / "news" / "train.jsonl", ROOT / "data" / "train.jsonl")
     dev = load_documents(ROOT / "data" / "news" / "dev.jsonl")
-    train_rows, dev_rows = examples(attributor, train), examples(attributor, dev)
+    train_rows, dev_rows = examples(attributor, train) + rejected_marks(train), examples(attributor, dev)
     print("training examples:", dict(Counter(label for *_, label in train_rows)))
     decider = QuotationDecider(fit(train_rows, args.c))
     decided = [DECISIONS[int(decider.probabilities(d.text, q).argmax())] for d, q, _ in dev_rows]
@@ -98,6 +134,7 @@ def main() -> None:
     )
     print("dev quotations, every span kept:", detection(dev_rows, dev, [True] * len(dev_rows)))
     print("dev quotations, decided quotation:", detection(dev_rows, dev, [d == "quotation" for d in decided]))
+    print(f"dev expected calibration error of the quotation score: {calibration(decider, dev_rows):.3f}")
     args.out.mkdir(parents=True, exist_ok=True)
     decider.save(args.out)
     print(f"wrote {args.out}")

@@ -11,16 +11,17 @@ news corpus (`training/decisions.py`) and saved beside the model as safetensors.
 from __future__ import annotations
 
 import json
-import re
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
+from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
+from quoteattr.attribution import sparse
+from quoteattr.attribution.sparse import WORD, bucket
 from quoteattr.linking import mention_type, paragraph_bounds
 from quoteattr.schema import Quote
 
@@ -28,22 +29,17 @@ WEIGHTS_FILE = "decisions.safetensors"
 SETTINGS_FILE = "decisions.json"
 DECISIONS: tuple[Literal["quotation", "other", "not"], ...] = ("quotation", "other", "not")
 DIMENSIONS = 1 << 16
-_WORD = re.compile(r"\w+|[^\w\s]")
 _LENGTHS = (1, 2, 3, 5, 8, 15, 30, 60)
 
 
-def _bucket(value: float, edges: Sequence[float]) -> int:
-    return sum(value > edge for edge in edges)
-
-
 def _words(text: str) -> list[str]:
-    return [word.lower() for word in _WORD.findall(text)]
+    return [word.lower() for word in WORD.findall(text)]
 
 
 def decision_features(text: str, quote: Quote) -> list[str]:
     """The sparse features of one linked quotation."""
     content = _words(quote.text)
-    inner = [w for w in _WORD.findall(quote.text) if w.isalpha()]
+    inner = [w for w in WORD.findall(quote.text) if w.isalpha()]
     capitalised = sum(w[:1].isupper() for w in inner) / len(inner) if inner else 0.0
     first, last = paragraph_bounds(text, quote.start)
     paragraph = text[first:last]
@@ -52,14 +48,14 @@ def decision_features(text: str, quote: Quote) -> list[str]:
     features = [
         "bias",
         f"kind={quote.kind}",
-        f"length={quote.kind}:{_bucket(len(content), _LENGTHS)}",
-        f"capitalised={quote.kind}:{_bucket(capitalised, (0.2, 0.5, 0.8))}",
+        f"length={quote.kind}:{bucket(len(content), _LENGTHS)}",
+        f"capitalised={quote.kind}:{bucket(capitalised, (0.2, 0.5, 0.8))}",
         f"first_paragraph={first == len(text) - len(text.lstrip())}",
-        f"title_case_paragraph={_bucket(title_case, (0.5, 0.75))}",
+        f"title_case_paragraph={bucket(title_case, (0.5, 0.75))}",
         f"paragraph_ends={paragraph.rstrip()[-1:] or 'none'}",
         f"speaker={mention_type(quote.speaker.mention.text) if quote.speaker and quote.speaker.mention else 'none'}",
         f"role={quote.role is not None}",
-        f"score={_bucket(quote.score, (0.5, 0.7, 0.85, 0.95))}",
+        f"score={bucket(quote.score, (0.5, 0.7, 0.85, 0.95))}",
     ]
     features += [f"first={w}" for w in content[:2]] + [f"first2={' '.join(content[:2])}"]
     features += [f"last={w}" for w in content[-1:]]
@@ -79,8 +75,8 @@ def decision_features(text: str, quote: Quote) -> list[str]:
 
 
 def hashed(features: Sequence[str]) -> list[int]:
-    """Feature indices in the hashed weight matrix (stable across processes)."""
-    return sorted({zlib.crc32(feature.encode("utf-8")) % DIMENSIONS for feature in features})
+    """Feature indices in this scorer's hashed weights."""
+    return sparse.hashed(features, DIMENSIONS)
 
 
 @dataclass
@@ -94,16 +90,22 @@ class QuotationDecider:
         exp = np.exp(scores - scores.max())
         return exp / exp.sum()
 
-    def decide(self, text: str, quotes: Sequence[Quote]) -> list[Quote]:
-        """The quotations typed `quotation` or `other`, each scored by the probability of its type;
-        those decided `not` are dropped."""
+    def decide(self, text: str, quotes: Sequence[Quote], keep_all: bool = False) -> list[Quote]:
+        """The quotations typed `quotation` or `other` and scored by the probability of their type.
+
+        Spans decided `not` (a topic, a title, scare quotes) are dropped, unless `keep_all`: then,
+        as PolNeAR counts every attribution, they are kept as `other`, and an `other` span scores
+        the probability that it is no quotation.
+        """
         kept = []
         for quote in quotes:
             probabilities = self.probabilities(text, quote)
-            best = int(probabilities.argmax())
-            decision = DECISIONS[best]
-            if decision != "not":
-                kept.append(replace(quote, type=decision, score=round(float(probabilities[best]), 4)))
+            decision = DECISIONS[int(probabilities.argmax())]
+            if decision == "quotation":
+                kept.append(replace(quote, type="quotation", score=round(float(probabilities[0]), 4)))
+            elif decision == "other" or keep_all:
+                score = 1.0 - float(probabilities[0]) if keep_all else float(probabilities[1])
+                kept.append(replace(quote, type="other", score=round(score, 4)))
         return kept
 
     def save(self, directory: Path) -> None:
@@ -117,7 +119,10 @@ class QuotationDecider:
         """The decider saved in a model directory, or None when it has none."""
         if not (directory / WEIGHTS_FILE).is_file():
             return None
-        weights = load_file(str(directory / WEIGHTS_FILE))["weights"].astype(np.float32)
+        try:
+            weights = load_file(str(directory / WEIGHTS_FILE))["weights"].astype(np.float32)
+        except (SafetensorError, KeyError) as error:
+            raise ValueError(f"{directory / WEIGHTS_FILE}: not a weights file of this kind ({error})") from None
         if weights.shape != (len(DECISIONS), DIMENSIONS):
             raise ValueError(f"{directory / WEIGHTS_FILE}: expected {(len(DECISIONS), DIMENSIONS)} weights")
         return cls(weights)

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
+from quoteattr.attribution import sparse
+from quoteattr.attribution.sparse import WORD, bucket
 from quoteattr.linking import (
     TaggedSpan,
     choose_speaker,
@@ -34,13 +36,8 @@ WEIGHTS_FILE = "speaker_links.safetensors"
 SETTINGS_FILE = "speaker_links.json"
 DIMENSIONS = 1 << 18
 REACH = 600  # characters between a quotation and a candidate mention
-_WORD = re.compile(r"\w+|[^\w\s]")
 _SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘'])")
 _DISTANCES = (0, 2, 5, 12, 25, 50, 100, 200, 400)
-
-
-def _bucket(value: int, edges: Sequence[int]) -> int:
-    return sum(value > edge for edge in edges)
 
 
 def candidates(text: str, quote: TaggedSpan, speakers: Sequence[TaggedSpan], starts: Sequence[int]) -> list[TaggedSpan]:
@@ -76,11 +73,11 @@ def pair_features(
     features = [
         "bias",
         f"side={side}",
-        f"dist={side}:{_bucket(gap_end - gap_start, _DISTANCES)}",
+        f"dist={side}:{bucket(gap_end - gap_start, _DISTANCES)}",
         f"sentences={side}:{min(2, len(_SENTENCE_END.findall(gap)))}",
         f"paragraphs={side}:{min(2, gap.count(chr(10)))}",
         f"type={mention_type(text[mention.start : mention.end])}",
-        f"length={_bucket(mention.end - mention.start, (3, 8, 20, 40))}",
+        f"length={bucket(mention.end - mention.start, (3, 8, 20, 40))}",
         f"kind={side}:{kind}",
     ]
     between_quotes = sum(1 for q in quotes if q is not quote and gap_start <= q.start and q.end <= gap_end)
@@ -112,12 +109,12 @@ def pair_features(
     ]
     features.append(f"cue_pattern={side}:{cue_between}:{cue_after}:{cue_before}:{min(2, nearer)}")
     features += [f"{kind}|{feature}" for feature in features[1:]]
-    words = [w.lower() for w in _WORD.findall(gap)]
+    words = [w.lower() for w in WORD.findall(gap)]
     if len(words) <= 6:
         features.append(f"gap={side}:{' '.join(words)}")
     features += [f"gap_first={side}:{w}" for w in words[:2]] + [f"gap_last={side}:{w}" for w in words[-2:]]
-    before = _WORD.findall(text[max(0, mention.start - 30) : mention.start])
-    following = _WORD.findall(text[mention.end : mention.end + 30])
+    before = WORD.findall(text[max(0, mention.start - 30) : mention.start])
+    following = WORD.findall(text[mention.end : mention.end + 30])
     features += [f"word_before={w.lower()}" for w in before[-1:]] + [f"word_after={w.lower()}" for w in following[:2]]
     return features
 
@@ -133,8 +130,8 @@ def _quote_kind(text: str, quote: TaggedSpan) -> str:
 
 
 def hashed(features: Sequence[str]) -> list[int]:
-    """Feature indices in the hashed weight vector (stable across processes)."""
-    return sorted({zlib.crc32(feature.encode("utf-8")) % DIMENSIONS for feature in features})
+    """Feature indices in this scorer's hashed weights."""
+    return sparse.hashed(features, DIMENSIONS)
 
 
 @dataclass
@@ -180,7 +177,10 @@ class SpeakerLinker:
         """The linker saved in a model directory, or None when it has none."""
         if not (directory / WEIGHTS_FILE).is_file():
             return None
-        weights = load_file(str(directory / WEIGHTS_FILE))["weights"].astype(np.float32)
+        try:
+            weights = load_file(str(directory / WEIGHTS_FILE))["weights"].astype(np.float32)
+        except (SafetensorError, KeyError) as error:
+            raise ValueError(f"{directory / WEIGHTS_FILE}: not a weights file of this kind ({error})") from None
         if weights.shape != (DIMENSIONS,):
             raise ValueError(f"{directory / WEIGHTS_FILE}: expected {DIMENSIONS} weights, found {weights.shape}")
         return cls(weights)

@@ -1,0 +1,66 @@
+"""The learned quotation → speaker-mention scorer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from quoteattr.attribution.speaker_links import DIMENSIONS, SpeakerLinker, candidates, hashed, pair_features
+from quoteattr.linking import TaggedSpan, attribute
+
+TEXT = 'Ann Lee spoke first.\n"We will win," said Bob Roe, her rival. Carl Dunn listened.\n\nOther news.'
+
+
+def _span(fragment: str) -> TaggedSpan:
+    start = TEXT.index(fragment)
+    return TaggedSpan(start, start + len(fragment))
+
+
+QUOTE = _span('"We will win,"')
+MENTIONS = [_span("Ann Lee"), _span("Bob Roe"), _span("Carl Dunn")]
+CUES = [_span("said")]
+STARTS = [m.start for m in MENTIONS]
+
+
+def _linker(*weighted: tuple[str, float]) -> SpeakerLinker:
+    weights = np.zeros(DIMENSIONS, dtype=np.float32)
+    for feature, weight in weighted:
+        weights[hashed([feature])[0]] += weight
+    return SpeakerLinker(weights)
+
+
+def test_candidates_are_the_mentions_of_the_paragraph_and_the_one_before() -> None:
+    assert candidates(TEXT, QUOTE, MENTIONS, STARTS) == MENTIONS
+    later = _span("Other news")  # two paragraphs after Ann Lee's
+    assert candidates(TEXT, later, MENTIONS, STARTS) == MENTIONS[1:]
+
+
+def test_features_see_the_cue_between_and_the_side() -> None:
+    features = pair_features(TEXT, [QUOTE], 0, MENTIONS[1], MENTIONS, CUES)
+    assert {"side=after", "cue_between=after:True", "cue_before_mention=True", "type=name"} <= set(features)
+    assert "side=before" in pair_features(TEXT, [QUOTE], 0, MENTIONS[0], MENTIONS, CUES)
+
+
+def test_the_highest_scoring_candidate_above_none_is_chosen() -> None:
+    by_cue = _linker(("cue_before_mention=True", 2.0))
+    assert by_cue.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES) == MENTIONS[1]
+    before = _linker(("side=before", 1.0))
+    assert before.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES) == MENTIONS[0]
+    nobody = _linker(("bias", -1.0))
+    assert nobody.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES) is None
+
+
+def test_attribute_uses_the_linker_instead_of_the_nearest_mention_rule() -> None:
+    (by_rule,) = attribute(TEXT, [QUOTE], MENTIONS, CUES, [])
+    (learned,) = attribute(TEXT, [QUOTE], MENTIONS, CUES, [], linker=_linker(("side=before", 1.0)))
+    assert by_rule.speaker is not None and by_rule.speaker.name == "Bob Roe"
+    assert learned.speaker is not None and learned.speaker.name == "Ann Lee"
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    linker = _linker(("cue_before_mention=True", 2.0))
+    linker.save(tmp_path)
+    loaded = SpeakerLinker.load(tmp_path)
+    assert loaded is not None and loaded.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES) == MENTIONS[1]
+    assert SpeakerLinker.load(tmp_path / "elsewhere") is None
