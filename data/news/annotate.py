@@ -41,8 +41,27 @@ KINDS = ("direct", "mixed", "indirect")
 ENTITY_TYPES = ("person", "organization", "group")
 MENTION_TYPES = ("name", "pronoun", "nominal")
 PRONOUNS = {
-    "he", "she", "they", "it", "we", "i", "you", "his", "her", "their", "its", "our", "my", "him", "them",
-    "who", "which", "that", "whom", "whose", "one",
+    "he",
+    "she",
+    "they",
+    "it",
+    "we",
+    "i",
+    "you",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "my",
+    "him",
+    "them",
+    "who",
+    "which",
+    "that",
+    "whom",
+    "whose",
+    "one",
 }
 OTHER_CUES = re.compile(
     r"\b(believ|think|thought|expect|want|hop|fear|know|knew|feel|felt|intend|plan|worr|consider|assum|suspect|"
@@ -254,7 +273,7 @@ def resolve(text: str, value: Any, where: str) -> tuple[int, int] | None:
             raise Problem(f"{where}: text {needle!r} not found in the article")
         start = min(hits, key=lambda hit: abs(hit - near))
         return start, start + len(needle)
-    raise Problem(f"{where}: expected [start, end] or [\"text\", near_offset] or null, found {value!r}")
+    raise Problem(f'{where}: expected [start, end] or ["text", near_offset] or null, found {value!r}')
 
 
 def compile_annotation(pass_name: str, doc_id: str) -> dict[str, Any]:
@@ -428,9 +447,7 @@ def _standoff(
                 "type": entity["type"],
                 "aliases": aliases,
                 "roles": [_span_record(text, r) for r in sorted(entity["roles"])],
-                "mentions": [
-                    {**_span_record(text, m), "type": t} for m, t in sorted(entity["mentions"].items())
-                ],
+                "mentions": [{**_span_record(text, m), "type": t} for m, t in sorted(entity["mentions"].items())],
             }
         )
     out_quotes = []

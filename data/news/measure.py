@@ -115,9 +115,7 @@ def agreement() -> None:
             name_a, name_b = qa[i]["speaker_name"], qb[j]["speaker_name"]
             speaker_total += 1
             speaker_exact += name_a == name_b
-            same = name_a == name_b or bool(
-                _names(_entity_of(a, name_a)) & _names(_entity_of(b, name_b))
-            )
+            same = name_a == name_b or bool(_names(_entity_of(a, name_a)) & _names(_entity_of(b, name_b)))
             speaker_same += same
         ra = [(r["start"], r["end"]) for e in a["entities"] for r in e["roles"]]
         rb = [(r["start"], r["end"]) for e in b["entities"] for r in e["roles"]]
@@ -134,16 +132,24 @@ def agreement() -> None:
     print("| measure | figure |\n|---|---:|")
     print(f"| decision (quotation / other / not): observed agreement | {observed:.3f} |")
     print(f"| decision: Cohen's kappa | {kappa:.3f} |")
-    print(f"| quotation records: overlap F1 (pass 1: {quote_counts[1]}, pass 2: {quote_counts[2]}) | "
-          f"{_f1(quote_counts[0], quote_counts[1], quote_counts[2]):.3f} |")
+    print(
+        f"| quotation records: overlap F1 (pass 1: {quote_counts[1]}, pass 2: {quote_counts[2]}) | "
+        f"{_f1(quote_counts[0], quote_counts[1], quote_counts[2]):.3f} |"
+    )
     print(f"| quotation content: exact-span F1 | {_f1(exact, quote_counts[1], quote_counts[2]):.3f} |")
-    print(f"| quotation content: mean character overlap (Dice) of matched spans | "
-          f"{statistics.mean(overlap_chars) if overlap_chars else 0:.3f} |")
-    print(f"| canonical speaker, same entity (matched quotations, n={speaker_total}) | "
-          f"{speaker_same / max(speaker_total, 1):.3f} |")
+    print(
+        f"| quotation content: mean character overlap (Dice) of matched spans | "
+        f"{statistics.mean(overlap_chars) if overlap_chars else 0:.3f} |"
+    )
+    print(
+        f"| canonical speaker, same entity (matched quotations, n={speaker_total}) | "
+        f"{speaker_same / max(speaker_total, 1):.3f} |"
+    )
     print(f"| canonical speaker, identical name string | {speaker_exact / max(speaker_total, 1):.3f} |")
-    print(f"| role spans: overlap F1 (pass 1: {role_counts[1]}, pass 2: {role_counts[2]}) | "
-          f"{_f1(role_counts[0], role_counts[1], role_counts[2]):.3f} |")
+    print(
+        f"| role spans: overlap F1 (pass 1: {role_counts[1]}, pass 2: {role_counts[2]}) | "
+        f"{_f1(role_counts[0], role_counts[1], role_counts[2]):.3f} |"
+    )
     print(f"| role spans: exact F1 | {_f1(role_exact, role_counts[1], role_counts[2]):.3f} |")
     if mark_pairs:
         mark_observed, mark_kappa = _kappa(mark_pairs)
@@ -152,7 +158,11 @@ def agreement() -> None:
     print("\nDecision confusion (pass 1 → pass 2):\n")
     print("| pass 1 \\ pass 2 | quotation | other | not |\n|---|---:|---:|---:|")
     for label in ("quotation", "other", "not"):
-        print(f"| {label} | " + " | ".join(str(confusion[(label, other)]) for other in ("quotation", "other", "not")) + " |")
+        print(
+            f"| {label} | "
+            + " | ".join(str(confusion[(label, other)]) for other in ("quotation", "other", "not"))
+            + " |"
+        )
 
 
 def _changed(values: Iterable[bool]) -> str:
@@ -200,14 +210,18 @@ def changes() -> None:
             name.append((first["speaker_name"] or None) != (pre["speaker_name"] or None))
         quotes = _spans(record)
         for predicted in filled["model_quotes"]:
-            match = next((q for q in quotes if _overlap((q["start"], q["end"]), (predicted["start"], predicted["end"]))), None)
+            match = next(
+                (q for q in quotes if _overlap((q["start"], q["end"]), (predicted["start"], predicted["end"]))), None
+            )
             if match is None:
                 continue
             model_name_same.append(predicted["speaker_name"] == match["speaker_name"])
             model_role_same.append((predicted["role"] or None) == (match["role"] or None))
         del text
-    print(f"Documents: {len(records)}; minutes per document: mean {statistics.mean(minutes):.1f}, "
-          f"median {statistics.median(minutes):.1f}, total {sum(minutes)}.\n")
+    print(
+        f"Documents: {len(records)}; minutes per document: mean {statistics.mean(minutes):.1f}, "
+        f"median {statistics.median(minutes):.1f}, total {sum(minutes)}.\n"
+    )
     print("| field (pre-fill source) | changed by the review |\n|---|---:|")
     print(f"| decision quotation / other / not (heuristic from PolNeAR's kind and cue) | {_changed(decision)} |")
     print(f"| content span (PolNeAR) | {_changed(content)} |")
