@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from quoteattr.io import load_documents
 from quoteattr.schema import SCHEMA_VERSION, Document, Quote, Span, Speaker
+from quoteattr.version import __version__
 
-__version__ = "0.1.0"
 __all__ = ["SCHEMA_VERSION", "Document", "Quote", "QuoteAttributor", "Span", "Speaker", "__version__", "load_documents"]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

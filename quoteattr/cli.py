@@ -49,7 +49,7 @@ def _fail(message: str) -> NoReturn:
 
 def _version(value: bool) -> None:
     if value:
-        from quoteattr import __version__
+        from quoteattr.version import __version__
 
         typer.echo(f"quoteattr {__version__}")
         raise typer.Exit()

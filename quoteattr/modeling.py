@@ -29,11 +29,11 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
-from quoteattr import __version__
 from quoteattr.errors import ConfigError, ModelLoadError
 from quoteattr.features import CASE_TYPES
 from quoteattr.labels import IGNORE, LabelScheme
 from quoteattr.schema import SCHEMA_VERSION
+from quoteattr.version import __version__
 
 logger = logging.getLogger(__name__)
 
