@@ -35,6 +35,7 @@ ERROR_COLUMN = "quote_error"
 def _require_ray() -> Any:
     try:
         import ray
+        import ray.data
     except ImportError:
         raise ImportError('quoteattr.integrations.ray needs Ray Data: pip install "quoteattr[ray]"') from None
     return ray
@@ -151,7 +152,7 @@ def attribute_dataset(
         },
         batch_size=batch_size,
         batch_format="numpy",
-        concurrency=concurrency,
+        compute=ray.data.ActorPoolStrategy(size=concurrency),
         num_gpus=num_gpus,
         num_cpus=1 if on_gpu else threads,
     )
