@@ -134,6 +134,8 @@ def attribute_dataset(
     if num_gpus is None:
         num_gpus = 1.0 if resources.get("GPU", 0) > 0 else 0.0
     on_gpu = num_gpus > 0
+    # A CPU actor runs torch on two threads but reserves one CPU: an actor pool that reserved every CPU
+    # would leave none for the tasks that read the dataset upstream, and the pipeline would stall.
     threads = None if on_gpu else 2
     if concurrency is None:
         concurrency = max(1, int(resources.get("GPU", 0) / num_gpus) if on_gpu else int(resources.get("CPU", 1)) // 2)
@@ -154,7 +156,7 @@ def attribute_dataset(
         batch_format="numpy",
         compute=ray.data.ActorPoolStrategy(size=concurrency),
         num_gpus=num_gpus,
-        num_cpus=1 if on_gpu else threads,
+        num_cpus=1,
     )
 
 
