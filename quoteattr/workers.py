@@ -25,12 +25,13 @@ import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from quoteattr.errors import ConfigError
+from quoteattr.errors import ConfigError, QuoteAttrError
 from quoteattr.features import TokenizedText, tokenize_texts
 from quoteattr.schema import Quote
 
@@ -194,6 +195,10 @@ def stream_with_workers(
     pool = start_pool(attributor, count)
     try:
         yield from _pipeline(attributor, pool, count, chunks(texts, chunk_tokens * 4), batch_size, max(1, ahead))
+    except BrokenProcessPool:
+        raise QuoteAttrError(
+            f"a worker process died (killed, or out of memory?); run again with fewer workers than {count}"
+        ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

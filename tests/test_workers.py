@@ -104,3 +104,14 @@ def test_cli_rejects_a_bad_workers_value(tiny_model: Path) -> None:
     result = CliRunner().invoke(app, ["predict", "x.txt", "--model", str(tiny_model), "--workers", "0"])
     assert result.exit_code == 2
     assert "--workers" in result.output
+
+
+def test_a_worker_that_dies_is_one_clear_error(attributor: QuoteAttributor, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from quoteattr import workers
+    from quoteattr.errors import QuoteAttrError
+
+    monkeypatch.setattr(workers, "_start_worker", lambda spec: os._exit(9))  # a forked worker runs it at once
+    with pytest.raises(QuoteAttrError, match="a worker process died"):
+        list(attributor.stream(TEXTS, workers=2))
