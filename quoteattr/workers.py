@@ -9,8 +9,9 @@ the work the way a data loader does:
   hands each chunk's texts to the workers for tokenization, runs the model on the tokens
   (`QuoteAttributor.tag_scores(..., tokenized=...)`), and hands the token scores back to the
   workers to decode and link (`QuoteAttributor.decode`, `QuoteAttributor.link`);
-- at most `ahead` chunks are in flight at once, so memory stays flat over any number of texts,
-  and results come back in input order.
+- with a GPU, the next chunks are tokenized and the last ones linked while the model runs; at most
+  a few chunks are in flight at once, so memory stays flat over any number of texts, and results
+  come back in input order.
 
 Workers are forked on Linux (as torch's DataLoader workers are) and spawned elsewhere. The model
 never goes to a worker and a worker runs no torch operation: it gets the tokenizer and the
@@ -40,8 +41,8 @@ if TYPE_CHECKING:
 
 AUTO = "auto"
 MAX_AUTO_WORKERS = 32
-# Chunks in flight besides the one on the model: one being tokenized ahead, one being linked behind.
-DEFAULT_AHEAD = 2
+# Chunks in flight besides the one on the model, with a GPU: tokenized ahead, linked behind.
+GPU_AHEAD = 2
 
 
 def available_cores() -> int:
@@ -178,7 +179,7 @@ def stream_with_workers(
     workers: int | str,
     batch_size: int | None = None,
     chunk_tokens: int = 65536,
-    ahead: int = DEFAULT_AHEAD,
+    ahead: int | None = None,
 ) -> Iterator[list[Quote]]:
     """Yield each text's quotations in input order, as `attributor.stream` does, with `workers` processes.
 
@@ -186,15 +187,22 @@ def stream_with_workers(
         >>> for quotes in stream_with_workers(qa, texts, workers=4):  # doctest: +SKIP
         ...     print(len(quotes))
 
+    `ahead`: chunks tokenized ahead of and linked behind the one on the model. The default is 2 with a
+    GPU, and 0 on the CPU: there the forward pass uses every core, and workers running beside it
+    slow its threads down more than they gain (2-3 % of the work), so the workers tokenize a chunk
+    while the model waits, and link it while the model waits.
+
     A worker's exception is raised here, in the caller; closing the generator early stops the workers.
     """
     count = resolve_workers(workers, attributor.device.type)
     if count == 1:
         yield from attributor.stream(texts, batch_size, chunk_tokens)
         return
+    if ahead is None:
+        ahead = 0 if attributor.device.type == "cpu" else GPU_AHEAD
     pool = start_pool(attributor, count)
     try:
-        yield from _pipeline(attributor, pool, count, chunks(texts, chunk_tokens * 4), batch_size, max(1, ahead))
+        yield from _pipeline(attributor, pool, count, chunks(texts, chunk_tokens * 4), batch_size, max(0, ahead))
     except BrokenProcessPool:
         raise QuoteAttrError(
             f"a worker process died (killed, or out of memory?); run again with fewer workers than {count}"

@@ -42,6 +42,8 @@ def test_workers_give_the_same_output_in_the_same_order(attributor: QuoteAttribu
     # small chunks: many chunks in flight at once, each cut into several pieces per worker
     alone = as_records(attributor.stream(TEXTS, chunk_tokens=64))
     assert as_records(attributor.stream(TEXTS, chunk_tokens=64, workers=workers)) == alone
+    overlapped = stream_with_workers(attributor, TEXTS, workers, chunk_tokens=64, ahead=2)  # as with a GPU
+    assert as_records(overlapped) == alone
     assert as_records(attributor.predict_many(TEXTS, workers=workers)) == as_records(attributor.predict_many(TEXTS))
 
 
