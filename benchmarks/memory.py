@@ -53,6 +53,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="OMP_NUM_THREADS for the child (default 2)")
     parser.add_argument("--sizes", type=parse_sizes, default=[100, 1000], help="article counts (default 100,1000)")
     parser.add_argument("--quantize", action="store_true", help="pass --quantize to predict")
+    parser.add_argument("--workers", default="1", help="pass --workers to predict (default 1)")
     parser.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (default 16)")
     parser.add_argument("--json", type=Path, default=default_json(__file__), help="where to write the JSON result")
     return parser.parse_args()
@@ -71,6 +72,7 @@ def measure(base: list[str], model: Path, texts: list[str], args: argparse.Names
         command = [*base, "predict", folder, "--format", "jsonl", "--quiet", "--output", "/dev/null"]
         command += ["--model", str(model), "--batch-size", str(args.batch_size)]
         command += ["--quantize"] if args.quantize else []
+        command += ["--workers", args.workers]
         measured = run_measured(command, env=thread_env(args.threads))
     check_ok(measured, f"quoteattr predict over {len(texts)} files")
     words = word_count(texts)

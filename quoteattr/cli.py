@@ -76,6 +76,14 @@ def _choose_format(fmt: str | None, output: Path | None) -> str:
     return fmt
 
 
+def _parse_workers(workers: str) -> int | str:
+    if workers.strip().lower() == "auto":
+        return "auto"
+    if not workers.strip().isdigit() or int(workers) < 1:
+        raise typer.BadParameter(f"expected a whole number >= 1 or auto, got {workers!r}", param_hint="--workers")
+    return int(workers)
+
+
 def _parse_kinds(kinds: str | None) -> set[str] | None:
     from quoteattr.schema import QUOTE_KINDS
 
@@ -112,13 +120,20 @@ def predict(
     all_attributions: Annotated[
         bool, typer.Option(help="Also report other attributions (beliefs, intentions, plans), typed 'other'.")
     ] = False,
+    workers: Annotated[
+        str,
+        typer.Option(help="Processes that tokenize and link while the model runs: a number, or auto. Same output."),
+    ] = "1",
+    text_field: Annotated[str, typer.Option(help="The text field of JSONL and Parquet corpus records.")] = "text",
+    id_field: Annotated[str, typer.Option(help="The id field of JSONL and Parquet corpus records.")] = "id",
 ) -> None:
-    """Attribute the quotations of text files.
+    """Attribute the quotations of text files and corpora (*.jsonl, *.parquet: one document per record).
 
     Example: quoteattr predict article.txt --format json
     """
     from quoteattr.predict_files import predict_files
 
+    chosen_workers = _parse_workers(workers)
     chosen_format = _choose_format(fmt, output)
     allowed = _parse_kinds(kinds)
     try:
@@ -140,6 +155,9 @@ def predict(
             precision=precision,
             batch_size=batch_size,
             all_attributions=all_attributions,
+            workers=chosen_workers,
+            text_field=text_field,
+            id_field=id_field,
             on_error=_skipped,
             before_load=_quiet_transformers,
         )

@@ -155,17 +155,30 @@ class QuoteAttributor:
         """Same as calling the attributor on one text."""
         return self(text)
 
-    def predict_many(self, texts: Sequence[str], batch_size: int | None = None) -> list[list[Quote]]:
-        """The quotations of each text, in input order."""
-        return list(self.stream(texts, batch_size))
+    def predict_many(
+        self, texts: Sequence[str], batch_size: int | None = None, workers: int | str = 1
+    ) -> list[list[Quote]]:
+        """The quotations of each text, in input order (`workers`: see `stream`)."""
+        return list(self.stream(texts, batch_size, workers=workers))
 
     def stream(
-        self, texts: Iterable[str], batch_size: int | None = None, chunk_tokens: int = 65536
+        self,
+        texts: Iterable[str],
+        batch_size: int | None = None,
+        chunk_tokens: int = 65536,
+        workers: int | str = 1,
     ) -> Iterator[list[Quote]]:
         """Yield each text's quotations in input order, working through `chunk_tokens` tokens at a time.
 
         Memory stays flat however many texts come in; a text longer than a chunk is done alone.
+        `workers` above 1 (or `"auto"`) tokenizes and links in that many worker processes while this
+        process runs the model, with the same output (see `quoteattr.workers`).
         """
+        if workers != 1:
+            from quoteattr.workers import stream_with_workers
+
+            yield from stream_with_workers(self, texts, workers, batch_size, chunk_tokens)
+            return
         pending: list[str] = []
         pending_chars = 0
         for text in texts:
@@ -179,10 +192,16 @@ class QuoteAttributor:
         if pending:
             yield from self._predict_chunk(pending, batch_size or self.batch_size)
 
-    def tag_scores(self, texts: Sequence[str], batch_size: int | None = None) -> list[tuple[TokenizedText, np.ndarray]]:
-        """Per-token log-probabilities (tokens, families, 3) of each text, windows merged."""
-        with self._tokenizer_lock:
-            tokenized = tokenize_texts(texts, self.tokenizer)
+    def tag_scores(
+        self, texts: Sequence[str], batch_size: int | None = None, tokenized: Sequence[TokenizedText] | None = None
+    ) -> list[tuple[TokenizedText, np.ndarray]]:
+        """Per-token log-probabilities (tokens, families, 3) of each text, windows merged.
+
+        `tokenized`: the texts' `features.tokenize_texts`, when it was done elsewhere (a worker process).
+        """
+        if tokenized is None:
+            with self._tokenizer_lock:
+                tokenized = tokenize_texts(texts, self.tokenizer)
         rows = []
         for doc_index, tokens in enumerate(tokenized):
             rows.extend(window_rows(tokens, self.tokenizer, self.settings.max_length, self.settings.stride, doc_index))

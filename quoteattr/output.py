@@ -66,12 +66,19 @@ class DocumentResult:
     source: str
     text: str
     quotes: tuple[Quote, ...]
+    id: str | None = None  # the record's id, for a document read from a corpus file
+
+    @property
+    def label(self) -> str:
+        """What names the document in a table, a page or a CSV row: its id, else its source."""
+        return self.source if self.id is None else self.id
 
 
 def document_record(result: DocumentResult) -> dict[str, Any]:
-    """The JSON record of one document: its source, text length and quotations (not the text itself)."""
+    """The JSON record of one document: its id (corpus records), source, text length and quotations (not the text)."""
     return {
         "schema_version": SCHEMA_VERSION,
+        **({"id": result.id} if result.id is not None else {}),
         "source": result.source,
         "length": len(result.text),
         "quotes": [quote.to_dict() for quote in result.quotes],
@@ -137,7 +144,7 @@ class CsvWriter(Writer):
         self.rows.writeheader()
 
     def write(self, result: DocumentResult) -> None:
-        self.rows.writerows(csv_row(result.source, quote) for quote in result.quotes)
+        self.rows.writerows(csv_row(result.label, quote) for quote in result.quotes)
         self.stream.flush()
 
 
@@ -174,13 +181,13 @@ class TableWriter(Writer):
         if result.quotes:
             self.console.print(quote_table(result))
         else:
-            self.console.print(Text(f"{result.source}: no quotations found"))
+            self.console.print(Text(f"{result.label}: no quotations found"))
         self.stream.flush()
 
 
 def quote_table(result: DocumentResult) -> Table:
     """The rich table of one document's quotations (cells are plain text, never console markup)."""
-    table = Table(title=Text(result.source), title_justify="left", show_lines=True)
+    table = Table(title=Text(result.label), title_justify="left", show_lines=True)
     for name in ("Quotation", "Speaker", "Role", "Cue"):
         table.add_column(name, overflow="fold")
     table.add_column("Score", justify="right")
@@ -232,7 +239,7 @@ class HtmlWriter(Writer):
 
     def write(self, result: DocumentResult) -> None:
         quotes = sorted(result.quotes, key=lambda quote: (quote.start, quote.end))
-        self.sections.append(self.section(result.source, result.text, quotes))
+        self.sections.append(self.section(result.label, result.text, quotes))
         self.quote_count += len(quotes)
 
     def section(self, source: str, text: str, quotes: list[Quote]) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -15,11 +16,10 @@ from quoteattr.errors import InputFileError
 from quoteattr.output import DocumentResult, open_writer
 from quoteattr.reading import InputText, check_inputs, read_input
 from quoteattr.schema import Quote
+from quoteattr.tools.corpus import check_corpus, is_corpus, iter_corpus
 
 if TYPE_CHECKING:
     from quoteattr.inference import QuoteAttributor
-
-DOCUMENTS_PER_BATCH = 32
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,6 @@ def keep_quote(quote: Quote, kinds: set[str] | None, min_score: float) -> bool:
     return (kinds is None or quote.kind in kinds) and quote.score >= min_score
 
 
-def _batches(items: Iterator[InputText | InputFileError], size: int) -> Iterator[list[InputText | InputFileError]]:
-    while batch := list(islice(items, size)):
-        yield batch
-
-
 def _load_attributor(
     model: Path | None, device: str, quantize: bool, precision: str, all_attributions: bool
 ) -> QuoteAttributor:
@@ -49,6 +44,55 @@ def _load_attributor(
     return load_attributor(
         model, device=device, quantize=quantize, precision=precision, all_attributions=all_attributions
     )
+
+
+def check_sources(
+    paths: Sequence[str], recursive: bool = False, text_field: str = "text", id_field: str = "id"
+) -> list[str | InputFileError]:
+    """Every input in order, or an `InputFileError` for a bad one: text files and directories as
+    `check_inputs` checks them, corpus files (`*.jsonl`, `*.parquet`) as `check_corpus` does."""
+    checked: list[str | InputFileError] = []
+    for path in paths:
+        if is_corpus(path) and not os.path.isdir(path):
+            checked.append(check_corpus(path, text_field, id_field))
+        else:
+            checked.extend(check_inputs([path], recursive=recursive))
+    return checked
+
+
+def read_sources(
+    sources: Sequence[str], text_field: str = "text", id_field: str = "id"
+) -> Iterator[InputText | InputFileError]:
+    """The texts of checked sources, one at a time: a text file is one text, a corpus file one per record."""
+    for source in sources:
+        if is_corpus(source):
+            yield from iter_corpus(source, text_field, id_field)
+        else:
+            yield read_input(source)
+
+
+def attribute_items(
+    attributor: QuoteAttributor,
+    items: Iterable[InputText | InputFileError],
+    batch_size: int | None = None,
+    workers: int | str = 1,
+) -> Iterator[tuple[InputText, list[Quote]] | InputFileError]:
+    """Each text with its quotations, and each error, in input order; texts go through one `stream`."""
+    waiting: deque[InputText | InputFileError] = deque()
+
+    def texts() -> Iterator[str]:
+        for item in items:
+            waiting.append(item)
+            if isinstance(item, InputText):
+                yield item.text
+
+    for quotes in attributor.stream(texts(), batch_size, workers=workers):
+        item = waiting.popleft()
+        while isinstance(item, InputFileError):
+            yield item
+            item = waiting.popleft()
+        yield item, quotes
+    yield from (item for item in waiting if isinstance(item, InputFileError))  # errors after the last text
 
 
 def predict_files(
@@ -65,18 +109,24 @@ def predict_files(
     precision: str = "fp32",
     batch_size: int = 16,
     all_attributions: bool = False,
+    workers: int | str = 1,
+    text_field: str = "text",
+    id_field: str = "id",
     on_error: Callable[[str], None] = lambda message: None,
     before_load: Callable[[], None] = lambda: None,
 ) -> PredictSummary:
-    """Predict every readable input and write each document's result as soon as its batch is done.
+    """Predict every readable input and write each document's result as soon as it is done.
 
-    Inputs are checked first (missing, unreadable, binary, empty files: see `check_inputs`) and
-    bad ones reported through `on_error`, one line each, before the model is loaded: a run whose
-    inputs are all bad fails in well under a second (torch is not even imported), and the rest
-    still run. The model is loaded (after calling `before_load`) before any input is read in full,
-    so a bad model fails fast too.
+    Inputs are text files, directories of them, `-`, and corpus files (`*.jsonl`, `*.parquet`: one
+    document per record, `text_field` and `id_field` naming its text and id). They are checked
+    first (missing, unreadable, binary, empty files, corpus columns: see `check_sources`) and bad
+    ones reported through `on_error`, one line each, before the model is loaded: a run whose inputs
+    are all bad fails in well under a second (torch is not even imported), and the rest still run;
+    so do the other records of a corpus with a bad record. The model is loaded (after calling
+    `before_load`) before any input is read in full, so a bad model fails fast too. `workers`
+    tokenizes and links in that many processes (`QuoteAttributor.stream`): same output.
     """
-    checked = check_inputs(paths, recursive=recursive)
+    checked = check_sources(paths, recursive, text_field, id_field)
     sources = [item for item in checked if isinstance(item, str)]
     failed = 0
     for problem in checked:
@@ -101,17 +151,18 @@ def predict_files(
         transient=True,
     )
     with bar:
-        task = bar.add_task("attributing quotations", total=len(sources))
-        for batch in _batches((read_input(source) for source in sources), DOCUMENTS_PER_BATCH):
-            texts = [item for item in batch if isinstance(item, InputText)]
-            for item in batch:
-                if isinstance(item, InputFileError):
-                    on_error(str(item))
-                    failed += 1
-            for item, quotes in zip(texts, attributor.stream([t.text for t in texts], batch_size)):
+        # a corpus file holds an unknown number of documents: then the bar counts documents, with no total
+        counted = not any(is_corpus(source) for source in sources)
+        task = bar.add_task("attributing quotations", total=len(sources) if counted else None)
+        for result in attribute_items(attributor, read_sources(sources, text_field, id_field), batch_size, workers):
+            if isinstance(result, InputFileError):
+                on_error(str(result))
+                failed += 1
+            else:
+                item, quotes = result
                 kept = tuple(q for q in quotes if keep_quote(q, kinds, min_score))
-                writer.write(DocumentResult(item.source, item.text, kept))
+                writer.write(DocumentResult(item.source, item.text, kept, item.id))
                 done += 1
-            bar.update(task, advance=len(batch))
+            bar.update(task, advance=1)
     writer.close()
     return PredictSummary(done, failed)

@@ -33,10 +33,12 @@ _NON_ASCII_DECODED = re.compile(r"[^\x00-\x7f\ufffd]")
 
 @dataclass(frozen=True)
 class InputText:
-    """One input text: `source` is the path as given (or `<stdin>`), `text` the decoded content."""
+    """One input text: `source` is the path as given (or `<stdin>`), `text` the decoded content,
+    `id` the record's id when it comes from a corpus file (`quoteattr.tools.corpus`)."""
 
     source: str
     text: str
+    id: str | None = None
 
 
 class _Skip(Exception):

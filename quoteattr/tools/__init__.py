@@ -1,0 +1,1 @@
+"""Tools over the attributor: file and corpus reading, batch prediction."""
