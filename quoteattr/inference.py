@@ -1,8 +1,10 @@
 """`QuoteAttributor`: load a model directory and attribute the quotations of any number of texts.
 
-Texts of any length are cut into overlapping windows (no truncation); windows of many texts are
-batched together sorted by length with dynamic padding, and each token keeps the prediction of
-the window where it sits farthest from an edge (see `windows.py`).
+Texts of any length are cut into overlapping windows (no truncation, no window longer than it
+needs, see `windows.py`); windows of many texts are batched together sorted by length with
+dynamic padding, and each token keeps the prediction of the window where it sits farthest from
+an edge. A text longer than `long_text_chars` streams block by block instead, so that memory does
+not grow with its length (issue 13).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import os
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,18 +25,35 @@ from quoteattr.attribution.decisions import QuotationDecider
 from quoteattr.attribution.speaker_links import SpeakerLinker
 from quoteattr.decoding import decode_tags, log_softmax, tag_probabilities
 from quoteattr.errors import ConfigError, ModelLoadError
-from quoteattr.features import PaddingCollator, TokenizedText, WindowRow, tokenize_texts, window_rows
-from quoteattr.labels import LabelScheme, tags_to_token_spans
+from quoteattr.features import (
+    PaddingCollator,
+    TokenizedText,
+    WindowRow,
+    text_blocks,
+    tokenize_pieces,
+    tokenize_texts,
+    window_row,
+    window_rows,
+)
+from quoteattr.hardware import choose_cpu_precision, cpu_flags
+from quoteattr.labels import INSIDE, LabelScheme, tags_to_token_spans
 from quoteattr.linking import TaggedSpan, attribute
 from quoteattr.modeling import ModelSettings, load_model
-from quoteattr.schema import Quote
-from quoteattr.windows import owning_windows
+from quoteattr.schema import Quote, Span
+from quoteattr.windows import Window, next_windows, owning_windows
 
 logger = logging.getLogger(__name__)
 
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "quoteattr-minilm"
 MODEL_ENV = "QUOTEATTR_MODEL"
-PRECISIONS = ("fp32", "bf16")
+PRECISIONS = ("auto", "fp32", "bf16")
+# Texts longer than this stream block by block (`_predict_long`); news articles are far shorter.
+LONG_TEXT_CHARS = 200_000
+BLOCK_CHARS = 50_000  # characters tokenized and windowed at a time in a long text
+SECTION_CHARS = 100_000  # characters of a long text decoded and linked at a time
+# `fast=True`: windows overlap by FAST_STRIDE tokens instead of the model's stride (issue 13).
+FAST_STRIDE = 16
+_warned: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,28 @@ class TokenTags:
 def shipped_model_path() -> Path:
     """The default model: `$QUOTEATTR_MODEL` if set, else the model shipped in `models/`."""
     return Path(os.environ.get(MODEL_ENV) or SHIPPED_MODEL)
+
+
+def resolve_precision(precision: str, device: torch.device, quantize: bool = False) -> str:
+    """`fp32` or `bf16` for `device`: `auto` takes bf16 only where it is native (see `hardware.py`).
+
+    An explicit bf16 on a CPU without native bf16 warns (once per process) that it is slower.
+    """
+    if precision not in PRECISIONS:
+        raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    if quantize:
+        if precision == "bf16":
+            raise ConfigError("--quantize and --precision bf16 exclude each other; choose one")
+        return "fp32"
+    if device.type != "cpu":
+        if precision == "auto":
+            return "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
+        return precision
+    chosen, warning = choose_cpu_precision(precision, cpu_flags())
+    if warning and warning not in _warned:
+        _warned.add(warning)
+        warnings.warn(warning, RuntimeWarning, stacklevel=3)
+    return chosen
 
 
 def resolve_device(device: str) -> torch.device:
@@ -84,6 +125,7 @@ class QuoteAttributor:
         linker: SpeakerLinker | None = None,
         decider: QuotationDecider | None = None,
         all_attributions: bool = False,
+        stride: int | None = None,
     ) -> None:
         self.model = model.eval()
         self.linker = linker
@@ -95,6 +137,10 @@ class QuoteAttributor:
         self.scheme = scheme
         self.device = device
         self.batch_size = batch_size
+        self.stride = settings.stride if stride is None else stride  # window overlap at inference
+        self.long_text_chars = LONG_TEXT_CHARS
+        self.block_chars = BLOCK_CHARS
+        self.section_chars = SECTION_CHARS
         self._tokenizer_lock = threading.Lock()
         self._collate = PaddingCollator(tokenizer.pad_token_id or 0, len(scheme.families))
 
@@ -105,29 +151,40 @@ class QuoteAttributor:
         device: str = "auto",
         quantize: bool = False,
         batch_size: int = 16,
-        precision: str = "fp32",
+        precision: str = "auto",
         all_attributions: bool = False,
+        fast: bool = False,
+        stride: int | None = None,
     ) -> QuoteAttributor:
         """Load a model directory (default: the shipped model) onto `device`.
 
         Args:
             path: a directory written by `quoteattr train`; None for the shipped model.
             device: `auto`, `cpu` or `cuda`.
-            quantize: dynamic int8 quantization of the linear layers (CPU only; faster, less accurate).
+            quantize: dynamic int8 quantization of the linear layers (CPU only; faster, about 3
+                F1 points less accurate; torch's API for it is deprecated).
             batch_size: windows per forward pass.
-            precision: `fp32`, or `bf16` (autocast: about 1.7x faster on CPUs with AMX or AVX-512
-                BF16 and on recent GPUs, at the same accuracy on PolNeAR dev).
+            precision: `auto` (bf16 where the CPU or GPU has native bf16, else fp32), `fp32`, or
+                `bf16` (slower than fp32 on a CPU without AMX or AVX-512 BF16: warns once).
             all_attributions: also return the other attributions (beliefs, intentions, plans:
                 `Quote.type == "other"`), not only quotations.
+            fast: the fast preset (windows overlapping by `FAST_STRIDE` tokens): fewer tokens per
+                word, attributed F1 within 1 point of the default on PolNeAR dev.
+            stride: tokens shared by consecutive windows (default: the model's, `FAST_STRIDE` with `fast`).
         """
-        if precision not in PRECISIONS:
-            raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
-        if quantize and precision != "fp32":
-            raise ConfigError("--quantize and --precision bf16 exclude each other; choose one")
         directory = Path(path) if path is not None else shipped_model_path()
         target = resolve_device(device)
+        chosen = resolve_precision(precision, target, quantize)
+        if not 1 <= batch_size <= 4096:
+            raise ConfigError(f"batch_size must be in [1, 4096], got {batch_size}")
         model, tokenizer, settings, scheme = load_model(directory)
-        model = model.float().to(target)  # type: ignore[arg-type]
+        if stride is None and fast:
+            stride = min(FAST_STRIDE, settings.stride)
+        if stride is not None and not 0 <= stride < settings.max_length - 2:
+            raise ConfigError(f"stride must be in [0, {settings.max_length - 3}], got {stride}")
+        # bf16 weights, not autocast: on a CPU with AVX-512 BF16, autocast ran 4x slower than
+        # fp32 and bf16 weights 1.8x faster (issue 13)
+        model = model.to(target, torch.bfloat16 if chosen == "bf16" else torch.float32)  # type: ignore[arg-type]
         if quantize:
             if target.type != "cpu":
                 raise ConfigError("--quantize works on CPU only; drop it or use --device cpu")
@@ -138,14 +195,14 @@ class QuoteAttributor:
                 warnings.filterwarnings("ignore", message=r".*quantiz", category=DeprecationWarning)
                 warnings.filterwarnings("ignore", message=r".*quantiz", category=FutureWarning)
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
-        if not 1 <= batch_size <= 4096:
-            raise ConfigError(f"batch_size must be in [1, 4096], got {batch_size}")
-        logger.debug("loaded %s on %s", directory, target)
+        logger.debug("loaded %s on %s in %s", directory, target, chosen)
         try:
             linker, decider = SpeakerLinker.load(directory), QuotationDecider.load(directory)
         except (OSError, ValueError) as error:
             raise ModelLoadError(f"{directory}: cannot load the attribution scorers ({error})") from None
-        return cls(model, tokenizer, settings, scheme, target, batch_size, precision, linker, decider, all_attributions)
+        return cls(
+            model, tokenizer, settings, scheme, target, batch_size, chosen, linker, decider, all_attributions, stride
+        )
 
     def __call__(self, text: str) -> list[Quote]:
         """The attributed quotations of one text, in text order."""
@@ -164,20 +221,28 @@ class QuoteAttributor:
     ) -> Iterator[list[Quote]]:
         """Yield each text's quotations in input order, working through `chunk_tokens` tokens at a time.
 
-        Memory stays flat however many texts come in; a text longer than a chunk is done alone.
+        Memory stays flat however many texts come in. A text longer than `long_text_chars` streams
+        on its own, block by block (see `_predict_long`), so memory stays flat however long it is.
         """
         pending: list[str] = []
         pending_chars = 0
+        size = batch_size or self.batch_size
         for text in texts:
             if not isinstance(text, str):
                 raise TypeError(f"expected str texts, got {type(text).__name__}")
+            if len(text) > self.long_text_chars:
+                if pending:
+                    yield from self._predict_chunk(pending, size)
+                    pending, pending_chars = [], 0
+                yield self._predict_long(text, size)
+                continue
             pending.append(text)
             pending_chars += len(text)
             if pending_chars >= chunk_tokens * 4:
-                yield from self._predict_chunk(pending, batch_size or self.batch_size)
+                yield from self._predict_chunk(pending, size)
                 pending, pending_chars = [], 0
         if pending:
-            yield from self._predict_chunk(pending, batch_size or self.batch_size)
+            yield from self._predict_chunk(pending, size)
 
     def tag_scores(self, texts: Sequence[str], batch_size: int | None = None) -> list[tuple[TokenizedText, np.ndarray]]:
         """Per-token log-probabilities (tokens, families, 3) of each text, windows merged."""
@@ -185,19 +250,26 @@ class QuoteAttributor:
             tokenized = tokenize_texts(texts, self.tokenizer)
         rows = []
         for doc_index, tokens in enumerate(tokenized):
-            rows.extend(window_rows(tokens, self.tokenizer, self.settings.max_length, self.settings.stride, doc_index))
+            rows.extend(
+                window_rows(tokens, self.tokenizer, self.settings.max_length, self.stride, doc_index, fit_tail=True)
+            )
         logits = self._window_logits(rows, batch_size or self.batch_size)
+        by_document: list[list[tuple[Window, np.ndarray]]] = [[] for _ in tokenized]
+        for row, out in zip(rows, logits):
+            by_document[row.window.doc_index].append((row.window, out))
+        return [
+            (tokens, self._merge(windows, 0, len(tokens.input_ids))) for tokens, windows in zip(tokenized, by_document)
+        ]
+
+    def _merge(self, windows: list[tuple[Window, np.ndarray]], first: int, stop: int) -> np.ndarray:
+        """Log-probabilities of tokens `[first, stop)`, each from the window that owns it (see `windows.py`)."""
         families = len(self.scheme.families)
-        results = []
-        for doc_index, tokens in enumerate(tokenized):
-            doc_rows = [(row, out) for row, out in zip(rows, logits) if row.window.doc_index == doc_index]
-            merged = np.zeros((len(tokens.input_ids), families, 3), dtype=np.float32)
-            owners = owning_windows(len(tokens.input_ids), [row.window for row, _ in doc_rows])
-            for token, owner in enumerate(owners):
-                row, out = doc_rows[owner]
-                merged[token] = out[token - row.window.start + 1].reshape(families, 3)
-            results.append((tokens, log_softmax(merged)))
-        return results
+        merged = np.zeros((stop - first, families * 3), dtype=np.float32)
+        owners = np.asarray(owning_windows(stop - first, [window for window, _ in windows], first))
+        for index, (window, out) in enumerate(windows):
+            tokens = np.nonzero(owners == index)[0]
+            merged[tokens] = out[tokens + first - window.start + 1]  # +1: the window's leading [CLS]
+        return log_softmax(merged.reshape(stop - first, families, 3))
 
     def _window_logits(self, rows: list[WindowRow], batch_size: int) -> list[np.ndarray]:
         order = sorted(range(len(rows)), key=lambda i: len(rows[i].input_ids))
@@ -206,8 +278,7 @@ class QuoteAttributor:
             batch = order[first : first + batch_size]
             features = [rows[i].model_inputs(self.settings.case_features) for i in batch]
             inputs = {name: tensor.to(self.device) for name, tensor in self._collate(features).items()}
-            autocast = torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16")
-            with torch.inference_mode(), autocast:
+            with torch.inference_mode():
                 logits = self.model(**inputs).logits
             logits = logits.float().cpu().numpy()
             for row, i in enumerate(batch):
@@ -219,6 +290,103 @@ class QuoteAttributor:
             self.link(text, self.decode(tokens, scores))
             for text, (tokens, scores) in zip(texts, self.tag_scores(texts, batch_size))
         ]
+
+    def _scored_runs(self, text: str, batch_size: int) -> Iterator[tuple[TokenizedText, np.ndarray]]:
+        """Tokens and merged log-probabilities of one text, run after run in text order, `block_chars` at a time.
+
+        Windows are planned as the tokens come (`next_windows`), so every token gets the scores
+        it would get from `tag_scores` on the whole text; only the windows that reach past the
+        tokens already given are kept between blocks.
+        """
+        size, stride = self.settings.max_length - 2, self.stride
+        buffer = TokenizedText([], [], [], [])
+        base = 0  # index in the text's tokens of buffer[0]; the next window starts here
+        kept: list[tuple[Window, np.ndarray]] = []
+        blocks = text_blocks(text, self.block_chars)
+        block = next(blocks, [])
+        follows = False
+        while True:
+            upcoming = next(blocks, None)
+            with self._tokenizer_lock:
+                tokens = tokenize_pieces([(text, block, follows)], self.tokenizer)[0]
+            follows = follows or bool(tokens.input_ids)
+            for mine, theirs in zip(_fields(buffer), _fields(tokens)):
+                mine.extend(theirs)  # type: ignore[attr-defined]
+            spans, upto = next_windows(base, base + len(buffer.input_ids), size, stride, final=upcoming is None)
+            windows = [Window(0, 0, start, end) for start, end in spans]
+            rows = [window_row(buffer, self.tokenizer, window, base) for window in windows]
+            computed = [*kept, *zip(windows, self._window_logits(rows, batch_size))]
+            if upto > base:
+                done = upto - base
+                yield TokenizedText(*(field[:done] for field in _fields(buffer))), self._merge(computed, base, upto)  # type: ignore[arg-type]
+                buffer = TokenizedText(*(field[done:] for field in _fields(buffer)))  # type: ignore[arg-type]
+                base = upto
+            kept = [(window, out) for window, out in computed if window.end > upto]
+            if upcoming is None:
+                return
+            block = upcoming
+
+    def _predict_long(self, text: str, batch_size: int) -> list[Quote]:
+        """The quotations of a long text with memory bounded by the block and section sizes, not the text.
+
+        Scores stream in runs (`_scored_runs`); they are decoded and linked a section of about
+        `section_chars` characters at a time, cut at a paragraph break that no predicted span
+        runs across, so a speaker is resolved within its section (far longer than a news article).
+        """
+        quotes: list[Quote] = []
+        runs: list[tuple[TokenizedText, np.ndarray]] = []
+        section_start = 0  # character offset of the current section in text
+        for run in self._scored_runs(text, batch_size):
+            runs.append(run)
+            last = _last_offset(run[0])
+            if last is None or last - section_start < self.section_chars:
+                continue
+            tokens, scores = _joined(runs)
+            cut = self._section_cut(tokens, scores, section_start)
+            if cut is None:
+                continue
+            stop = tokens.offsets[cut][0]  # type: ignore[index]
+            quotes.extend(self._link_section(text, section_start, stop, _sliced(tokens, 0, cut), scores[:cut]))
+            runs = [(_sliced(tokens, cut, len(tokens.input_ids)), scores[cut:])]
+            section_start = stop
+        tokens, scores = _joined(runs)
+        quotes.extend(self._link_section(text, section_start, len(text), tokens, scores))
+        return quotes
+
+    def _section_cut(self, tokens: TokenizedText, scores: np.ndarray, section_start: int) -> int | None:
+        """Index of a token before which to end the section: after `section_chars`, at a paragraph break
+        (else a word start) with no span running on, leaving `section_chars // 4` characters of the
+        decoded lookahead after it; None to read on."""
+        real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]
+        tags = decode_tags(scores[real], [tokens.continues_word[i] for i in real])
+        end = tokens.offsets[real[-1]][1]  # type: ignore[index]
+        inside = (tags == INSIDE).any(axis=1)
+        candidates: list[tuple[bool, int]] = []  # (at a paragraph break, token index)
+        for position in range(1, len(real)):
+            index = real[position]
+            start = tokens.offsets[index][0]  # type: ignore[index]
+            if start - section_start < self.section_chars or end - start < self.section_chars // 4:
+                continue
+            if not inside[position] and not tokens.continues_word[index]:
+                candidates.append((index != real[position - 1] + 1, index))
+            elif end - section_start > 4 * self.section_chars and not tokens.continues_word[index]:
+                candidates.append((False, index))  # a span that long: cut it rather than grow
+        if not candidates:
+            return None
+        return max(candidates)[1] if any(brk for brk, _ in candidates) else candidates[0][1]
+
+    def _link_section(self, text: str, start: int, stop: int, tokens: TokenizedText, scores: np.ndarray) -> list[Quote]:
+        """Decode and link the tokens of `text[start:stop]`; offsets come back into the whole text."""
+        if start == 0 and stop == len(text):
+            return self.link(text, self.decode(tokens, scores))
+        shifted = TokenizedText(
+            tokens.input_ids,
+            [None if offset is None else (offset[0] - start, offset[1] - start) for offset in tokens.offsets],
+            tokens.case_types,
+            tokens.continues_word,
+        )
+        section = text[start:stop]
+        return [shift_quote(quote, start) for quote in self.link(section, self.decode(shifted, scores))]
 
     def decode(self, tokens: TokenizedText, scores: np.ndarray) -> TokenTags:
         """Well-formed tags of the real tokens (separators dropped, so spans run across paragraphs)."""
@@ -251,17 +419,58 @@ class QuoteAttributor:
         return decided if self.all_attributions else [quote for quote in decided if quote.type == "quotation"]
 
 
+def _fields(tokens: TokenizedText) -> tuple[list, ...]:  # type: ignore[type-arg]
+    return tokens.input_ids, tokens.offsets, tokens.case_types, tokens.continues_word
+
+
+def _sliced(tokens: TokenizedText, start: int, stop: int) -> TokenizedText:
+    return TokenizedText(*(field[start:stop] for field in _fields(tokens)))
+
+
+def _joined(runs: list[tuple[TokenizedText, np.ndarray]]) -> tuple[TokenizedText, np.ndarray]:
+    if len(runs) == 1:
+        return runs[0]
+    fields = [_fields(tokens) for tokens, _ in runs]
+    joined = TokenizedText(*([item for run in fields for item in run[k]] for k in range(4)))
+    return joined, np.concatenate([scores for _, scores in runs])
+
+
+def _last_offset(tokens: TokenizedText) -> int | None:
+    """End offset of the last real token, None where there is none."""
+    return next((offset[1] for offset in reversed(tokens.offsets) if offset is not None), None)
+
+
+def shift_quote(quote: Quote, delta: int) -> Quote:
+    """`quote`, found in a section of a text that starts at `delta`, with its offsets into the whole text."""
+
+    def moved(span: Span) -> Span:
+        return Span(span.start + delta, span.end + delta, span.text)
+
+    speaker = quote.speaker
+    if speaker is not None and speaker.mention is not None:
+        speaker = replace(speaker, mention=moved(speaker.mention))
+    return replace(
+        quote,
+        start=quote.start + delta,
+        end=quote.end + delta,
+        speaker=speaker,
+        cue=moved(quote.cue) if quote.cue else None,
+        fragments=tuple(moved(fragment) for fragment in quote.fragments),
+    )
+
+
 def load_attributor(
     path: str | Path | None,
     device: str = "auto",
     quantize: bool = False,
-    precision: str = "fp32",
+    precision: str = "auto",
     all_attributions: bool = False,
+    fast: bool = False,
 ) -> QuoteAttributor:
     """`QuoteAttributor.load` with the model path named in any load error."""
     try:
         return QuoteAttributor.load(
-            path, device=device, quantize=quantize, precision=precision, all_attributions=all_attributions
+            path, device=device, quantize=quantize, precision=precision, all_attributions=all_attributions, fast=fast
         )
     except ModelLoadError:
         raise
