@@ -14,7 +14,7 @@ import os
 import threading
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,25 +29,23 @@ from quoteattr.features import (
     PaddingCollator,
     TokenizedText,
     WindowRow,
-    text_blocks,
-    tokenize_pieces,
     tokenize_texts,
-    window_row,
     window_rows,
 )
 from quoteattr.hardware import choose_cpu_precision, cpu_flags
-from quoteattr.labels import INSIDE, LabelScheme, tags_to_token_spans
+from quoteattr.labels import LabelScheme, tags_to_token_spans
 from quoteattr.linking import TaggedSpan, attribute
+from quoteattr.long_text import predict_long
 from quoteattr.modeling import ModelSettings, load_model
-from quoteattr.schema import Quote, Span
-from quoteattr.windows import Window, next_windows, owning_windows
+from quoteattr.schema import Quote
+from quoteattr.windows import Window, owning_windows
 
 logger = logging.getLogger(__name__)
 
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "quoteattr-minilm"
 MODEL_ENV = "QUOTEATTR_MODEL"
 PRECISIONS = ("auto", "fp32", "bf16")
-# Texts longer than this stream block by block (`_predict_long`); news articles are far shorter.
+# Texts longer than this stream block by block (`long_text.py`); news articles are far shorter.
 LONG_TEXT_CHARS = 200_000
 BLOCK_CHARS = 50_000  # characters tokenized and windowed at a time in a long text
 SECTION_CHARS = 100_000  # characters of a long text decoded and linked at a time
@@ -222,7 +220,7 @@ class QuoteAttributor:
         """Yield each text's quotations in input order, working through `chunk_tokens` tokens at a time.
 
         Memory stays flat however many texts come in. A text longer than `long_text_chars` streams
-        on its own, block by block (see `_predict_long`), so memory stays flat however long it is.
+        on its own, block by block (see `long_text.py`), so memory stays flat however long it is.
         """
         pending: list[str] = []
         pending_chars = 0
@@ -234,7 +232,7 @@ class QuoteAttributor:
                 if pending:
                     yield from self._predict_chunk(pending, size)
                     pending, pending_chars = [], 0
-                yield self._predict_long(text, size)
+                yield predict_long(self, text, size)
                 continue
             pending.append(text)
             pending_chars += len(text)
@@ -291,103 +289,6 @@ class QuoteAttributor:
             for text, (tokens, scores) in zip(texts, self.tag_scores(texts, batch_size))
         ]
 
-    def _scored_runs(self, text: str, batch_size: int) -> Iterator[tuple[TokenizedText, np.ndarray]]:
-        """Tokens and merged log-probabilities of one text, run after run in text order, `block_chars` at a time.
-
-        Windows are planned as the tokens come (`next_windows`), so every token gets the scores
-        it would get from `tag_scores` on the whole text; only the windows that reach past the
-        tokens already given are kept between blocks.
-        """
-        size, stride = self.settings.max_length - 2, self.stride
-        buffer = TokenizedText([], [], [], [])
-        base = 0  # index in the text's tokens of buffer[0]; the next window starts here
-        kept: list[tuple[Window, np.ndarray]] = []
-        blocks = text_blocks(text, self.block_chars)
-        block = next(blocks, [])
-        follows = False
-        while True:
-            upcoming = next(blocks, None)
-            with self._tokenizer_lock:
-                tokens = tokenize_pieces([(text, block, follows)], self.tokenizer)[0]
-            follows = follows or bool(tokens.input_ids)
-            for mine, theirs in zip(_fields(buffer), _fields(tokens)):
-                mine.extend(theirs)  # type: ignore[attr-defined]
-            spans, upto = next_windows(base, base + len(buffer.input_ids), size, stride, final=upcoming is None)
-            windows = [Window(0, 0, start, end) for start, end in spans]
-            rows = [window_row(buffer, self.tokenizer, window, base) for window in windows]
-            computed = [*kept, *zip(windows, self._window_logits(rows, batch_size))]
-            if upto > base:
-                done = upto - base
-                yield TokenizedText(*(field[:done] for field in _fields(buffer))), self._merge(computed, base, upto)  # type: ignore[arg-type]
-                buffer = TokenizedText(*(field[done:] for field in _fields(buffer)))  # type: ignore[arg-type]
-                base = upto
-            kept = [(window, out) for window, out in computed if window.end > upto]
-            if upcoming is None:
-                return
-            block = upcoming
-
-    def _predict_long(self, text: str, batch_size: int) -> list[Quote]:
-        """The quotations of a long text with memory bounded by the block and section sizes, not the text.
-
-        Scores stream in runs (`_scored_runs`); they are decoded and linked a section of about
-        `section_chars` characters at a time, cut at a paragraph break that no predicted span
-        runs across, so a speaker is resolved within its section (far longer than a news article).
-        """
-        quotes: list[Quote] = []
-        runs: list[tuple[TokenizedText, np.ndarray]] = []
-        section_start = 0  # character offset of the current section in text
-        for run in self._scored_runs(text, batch_size):
-            runs.append(run)
-            last = _last_offset(run[0])
-            if last is None or last - section_start < self.section_chars:
-                continue
-            tokens, scores = _joined(runs)
-            cut = self._section_cut(tokens, scores, section_start)
-            if cut is None:
-                continue
-            stop = tokens.offsets[cut][0]  # type: ignore[index]
-            quotes.extend(self._link_section(text, section_start, stop, _sliced(tokens, 0, cut), scores[:cut]))
-            runs = [(_sliced(tokens, cut, len(tokens.input_ids)), scores[cut:])]
-            section_start = stop
-        tokens, scores = _joined(runs)
-        quotes.extend(self._link_section(text, section_start, len(text), tokens, scores))
-        return quotes
-
-    def _section_cut(self, tokens: TokenizedText, scores: np.ndarray, section_start: int) -> int | None:
-        """Index of a token before which to end the section: after `section_chars`, at a paragraph break
-        (else a word start) with no span running on, leaving `section_chars // 4` characters of the
-        decoded lookahead after it; None to read on."""
-        real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]
-        tags = decode_tags(scores[real], [tokens.continues_word[i] for i in real])
-        end = tokens.offsets[real[-1]][1]  # type: ignore[index]
-        inside = (tags == INSIDE).any(axis=1)
-        candidates: list[tuple[bool, int]] = []  # (at a paragraph break, token index)
-        for position in range(1, len(real)):
-            index = real[position]
-            start = tokens.offsets[index][0]  # type: ignore[index]
-            if start - section_start < self.section_chars or end - start < self.section_chars // 4:
-                continue
-            if not inside[position] and not tokens.continues_word[index]:
-                candidates.append((index != real[position - 1] + 1, index))
-            elif end - section_start > 4 * self.section_chars and not tokens.continues_word[index]:
-                candidates.append((False, index))  # a span that long: cut it rather than grow
-        if not candidates:
-            return None
-        return max(candidates)[1] if any(brk for brk, _ in candidates) else candidates[0][1]
-
-    def _link_section(self, text: str, start: int, stop: int, tokens: TokenizedText, scores: np.ndarray) -> list[Quote]:
-        """Decode and link the tokens of `text[start:stop]`; offsets come back into the whole text."""
-        if start == 0 and stop == len(text):
-            return self.link(text, self.decode(tokens, scores))
-        shifted = TokenizedText(
-            tokens.input_ids,
-            [None if offset is None else (offset[0] - start, offset[1] - start) for offset in tokens.offsets],
-            tokens.case_types,
-            tokens.continues_word,
-        )
-        section = text[start:stop]
-        return [shift_quote(quote, start) for quote in self.link(section, self.decode(shifted, scores))]
-
     def decode(self, tokens: TokenizedText, scores: np.ndarray) -> TokenTags:
         """Well-formed tags of the real tokens (separators dropped, so spans run across paragraphs)."""
         real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]
@@ -417,46 +318,6 @@ class QuoteAttributor:
             return quotes
         decided = self.decider.decide(text, quotes)
         return decided if self.all_attributions else [quote for quote in decided if quote.type == "quotation"]
-
-
-def _fields(tokens: TokenizedText) -> tuple[list, ...]:  # type: ignore[type-arg]
-    return tokens.input_ids, tokens.offsets, tokens.case_types, tokens.continues_word
-
-
-def _sliced(tokens: TokenizedText, start: int, stop: int) -> TokenizedText:
-    return TokenizedText(*(field[start:stop] for field in _fields(tokens)))
-
-
-def _joined(runs: list[tuple[TokenizedText, np.ndarray]]) -> tuple[TokenizedText, np.ndarray]:
-    if len(runs) == 1:
-        return runs[0]
-    fields = [_fields(tokens) for tokens, _ in runs]
-    joined = TokenizedText(*([item for run in fields for item in run[k]] for k in range(4)))
-    return joined, np.concatenate([scores for _, scores in runs])
-
-
-def _last_offset(tokens: TokenizedText) -> int | None:
-    """End offset of the last real token, None where there is none."""
-    return next((offset[1] for offset in reversed(tokens.offsets) if offset is not None), None)
-
-
-def shift_quote(quote: Quote, delta: int) -> Quote:
-    """`quote`, found in a section of a text that starts at `delta`, with its offsets into the whole text."""
-
-    def moved(span: Span) -> Span:
-        return Span(span.start + delta, span.end + delta, span.text)
-
-    speaker = quote.speaker
-    if speaker is not None and speaker.mention is not None:
-        speaker = replace(speaker, mention=moved(speaker.mention))
-    return replace(
-        quote,
-        start=quote.start + delta,
-        end=quote.end + delta,
-        speaker=speaker,
-        cue=moved(quote.cue) if quote.cue else None,
-        fragments=tuple(moved(fragment) for fragment in quote.fragments),
-    )
 
 
 def load_attributor(

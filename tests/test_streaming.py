@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 import quoteattr.inference as inference
+import quoteattr.long_text as long_text_module
 from quoteattr.features import TokenizedText, paragraph_pieces, text_blocks, tokenize_pieces, tokenize_texts
 from quoteattr.inference import FAST_STRIDE, QuoteAttributor
 from quoteattr.schema import Document
@@ -114,7 +115,7 @@ def test_long_text_scores_are_the_whole_text_scores(
 ) -> None:
     monkeypatch.setattr(attributor, "block_chars", 60)
     ((tokens, scores),) = attributor.tag_scores([long_text], batch_size=1)
-    runs = list(attributor._scored_runs(long_text, batch_size=1))
+    runs = list(long_text_module.scored_runs(attributor, long_text, batch_size=1))
     assert len(runs) > 1
     assert [i for run, _ in runs for i in run.input_ids] == tokens.input_ids
     assert torch.equal(torch.from_numpy(scores), torch.cat([torch.from_numpy(s) for _, s in runs]))
@@ -127,13 +128,13 @@ def test_sections_link_a_long_text_piece_by_piece(
     monkeypatch.setattr(attributor, "block_chars", 80)
     monkeypatch.setattr(attributor, "section_chars", 200)
     sections: list[tuple[int, int]] = []
-    link = attributor._link_section
+    link = long_text_module.link_section
 
-    def recorded(text: str, start: int, stop: int, *args: object) -> object:
+    def recorded(attributor: QuoteAttributor, text: str, start: int, stop: int, *args: object) -> object:
         sections.append((start, stop))
-        return link(text, start, stop, *args)  # type: ignore[arg-type]
+        return link(attributor, text, start, stop, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(attributor, "_link_section", recorded)
+    monkeypatch.setattr(long_text_module, "link_section", recorded)
     quotes = attributor(long_text)
     assert len(sections) > 2 and sections[0][0] == 0 and sections[-1][1] == len(long_text)
     assert all(a[1] == b[0] for a, b in pairwise(sections))
