@@ -98,7 +98,10 @@ def parse_args() -> argparse.Namespace:
         "--sizes", type=parse_sizes, default=None, help="several document counts, e.g. 100,1000,5000 (overrides --docs)"
     )
     parser.add_argument("--quantize", action="store_true", help="dynamic int8 quantization (CPU)")
-    parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32", help="fp32 or bf16 autocast")
+    parser.add_argument(
+        "--precision", choices=("auto", "fp32", "bf16"), default="auto", help="auto (default), fp32 or bf16"
+    )
+    parser.add_argument("--fast", action="store_true", help="the fast preset (QuoteAttributor.load(fast=True))")
     parser.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (default 16)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed documents run first (default 2)")
@@ -173,14 +176,20 @@ def main() -> None:
     print_machine(machine)
     print(f"corpus: {corpus.source} ({len(corpus.texts)} documents, {word_count(corpus.texts)} words)")
     variant = " (int8)" if args.quantize else f" ({args.precision})"
+    variant += " (fast preset)" if args.fast else ""
     print(f"model: {model}{variant}, device {args.device}, batch size {args.batch_size}")
 
     start = time.perf_counter()
     attributor = QuoteAttributor.load(
-        model, device=args.device, quantize=args.quantize, batch_size=args.batch_size, precision=args.precision
+        model,
+        device=args.device,
+        quantize=args.quantize,
+        batch_size=args.batch_size,
+        precision=args.precision,
+        fast=args.fast,
     )
     load_seconds = time.perf_counter() - start
-    print(f"load: {load_seconds:.2f} s")
+    print(f"load: {load_seconds:.2f} s; runs in {attributor.precision}, windows share {attributor.stride} tokens")
     timer = ForwardTimer(attributor.model, cuda=attributor.device.type == "cuda")
     if args.warmup:
         list(attributor.stream(corpus.texts[: args.warmup]))
@@ -189,11 +198,12 @@ def main() -> None:
     runs = [timed_run(attributor, timer, repeat_texts(corpus.texts, size)) for size in sizes]
     print_runs(runs)
     scaling = scaling_summary(runs)
-    fast = args.quantize or args.precision == "bf16"
-    target = TARGETS["words_per_second_int8" if fast else "words_per_second_fp32"]
+    kind = "fast" if args.fast else "int8" if args.quantize else "fp32"
+    target = TARGETS[f"words_per_second_{kind}"]
     largest = max(runs, key=lambda run: run.docs)
     print(
-        f"target >= {target:.0f} words/s ({'int8' if args.quantize else args.precision}, largest run): "
+        f"window tokens per word: {largest.window_tokens / largest.words:.3f}; target >= {target:.0f} words/s "
+        f"({'fast preset' if args.fast else 'int8' if args.quantize else 'default'}, largest run): "
         f"{verdict(largest.words_per_second, target, True)}"
     )
 
@@ -201,6 +211,9 @@ def main() -> None:
         "model": str(model),
         "quantize": args.quantize,
         "precision": args.precision,
+        "precision_used": attributor.precision,
+        "fast": args.fast,
+        "stride": attributor.stride,
         "device": str(attributor.device),
         "batch_size": args.batch_size,
         "threads": args.threads,
