@@ -1,7 +1,7 @@
 """What the CPU can do, read from its flags, and the precision that suits it.
 
 bf16 pays only where the CPU multiplies bf16 natively (AMX, or AVX-512 BF16): on an AMD EPYC with
-AVX-512 BF16 the encoder in bf16 weights ran about 1.8 times as fast as in fp32. Elsewhere torch
+AVX-512 BF16, quoteattr in bf16 did 2.4 times the words per CPU-second of fp32. Elsewhere torch
 emulates bf16: on an AVX2-only EPYC, bf16 ran about 2 times slower than fp32 (issue 13).
 Plain Python: the benchmarks and the CLI read these facts without importing torch.
 """
