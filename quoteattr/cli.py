@@ -115,7 +115,12 @@ def predict(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
     quantize: Annotated[bool, typer.Option(help="Dynamic int8 quantization on CPU (faster, less accurate).")] = False,
-    precision: Annotated[str, typer.Option(help="fp32, or bf16 (faster where the CPU or GPU has bf16).")] = "fp32",
+    precision: Annotated[
+        str, typer.Option(help="auto (bf16 where the CPU or GPU has native bf16, else fp32), fp32 or bf16.")
+    ] = "auto",
+    fast: Annotated[
+        bool, typer.Option(help="Fast preset: less window overlap, attributed F1 within 1 point of the default.")
+    ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=4096, help="Windows per forward pass.")] = 16,
     all_attributions: Annotated[
         bool, typer.Option(help="Also report other attributions (beliefs, intentions, plans), typed 'other'.")
@@ -153,6 +158,7 @@ def predict(
             device=device,
             quantize=quantize,
             precision=precision,
+            fast=fast,
             batch_size=batch_size,
             all_attributions=all_attributions,
             workers=chosen_workers,
@@ -362,7 +368,8 @@ def evaluate(
     config: Annotated[Path, typer.Option(help="Training config for --cv.")] = DEFAULT_CONFIG,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
     quantize: Annotated[bool, typer.Option(help="Evaluate with dynamic int8 quantization.")] = False,
-    precision: Annotated[str, typer.Option(help="fp32 or bf16.")] = "fp32",
+    precision: Annotated[str, typer.Option(help="auto, fp32 or bf16.")] = "auto",
+    fast: Annotated[bool, typer.Option(help="Evaluate the fast preset (see predict --fast).")] = False,
     record: Annotated[bool, typer.Option(help="Store the scores in the model's metrics.json and card.")] = False,
     all_attributions: Annotated[
         bool, typer.Option(help="Score every attribution (quotations and others), as PolNeAR counts them.")
@@ -392,7 +399,12 @@ def evaluate(
 
             report = score_model(
                 load_attributor(
-                    model, device=device, quantize=quantize, precision=precision, all_attributions=all_attributions
+                    model,
+                    device=device,
+                    quantize=quantize,
+                    precision=precision,
+                    all_attributions=all_attributions,
+                    fast=fast,
                 ),
                 documents,
             )
@@ -406,6 +418,7 @@ def evaluate(
         from quoteattr.model_card import record_scores
 
         variant = " (int8)" if quantize else " (bf16)" if precision == "bf16" else ""
+        variant += " (fast)" if fast else ""
         variant += " (all attributions)" if all_attributions else ""
         name = ("cv: " if cv else "") + ", ".join(str(p) for p in data) + variant
         record_scores(model or shipped_model_path(), name, report.to_dict())

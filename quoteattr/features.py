@@ -12,7 +12,7 @@ model may also read each word's capitalisation (`case_types`) through its token 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -79,28 +79,80 @@ def case_types(text: str, offsets: Sequence[tuple[int, int]]) -> list[int]:
     return types
 
 
+Piece = tuple[int, int, bool]
+"""A stretch of a text to tokenize: `(start, end, new_paragraph)`; a new paragraph follows a separator."""
+
+
+def paragraph_pieces(text: str, start: int = 0, end: int | None = None) -> list[Piece]:
+    """The paragraphs (non-blank lines) of `text[start:end]`, as pieces."""
+    return [(m.start(), m.end(), True) for m in PARAGRAPH.finditer(text, start, len(text) if end is None else end)]
+
+
+def text_blocks(text: str, block_chars: int) -> Iterator[list[Piece]]:
+    """The paragraphs of `text` in blocks of about `block_chars` characters, found lazily.
+
+    A paragraph longer than `block_chars` is cut at the last space or tab before the limit (or at
+    the limit, inside a word longer than that), into pieces that continue it without a separator:
+    cut at a space, a BERT-style tokenizer gives the same tokens as for the whole paragraph.
+    """
+    block: list[Piece] = []
+    size = 0
+    for match in PARAGRAPH.finditer(text):
+        start, end = match.span()
+        new = True
+        while end - start > block_chars:
+            cut = max(text.rfind(" ", start + 1, start + block_chars), text.rfind("\t", start + 1, start + block_chars))
+            cut = cut if cut > start else start + block_chars
+            if block:
+                yield block
+            yield [(start, cut, new)]
+            block, size, start, new = [], 0, cut, False
+        if block and size + end - start > block_chars:
+            yield block
+            block, size = [], 0
+        block.append((start, end, new))
+        size += end - start
+    if block:
+        yield block
+
+
 def tokenize_texts(texts: Sequence[str], tokenizer: PreTrainedTokenizerBase) -> list[TokenizedText]:
     """Tokenize whole texts paragraph by paragraph, with no truncation."""
-    pieces: list[str] = []
-    owners: list[tuple[int, int]] = []  # (text index, paragraph start offset)
-    for index, text in enumerate(texts):
-        for match in PARAGRAPH.finditer(text):
-            pieces.append(match.group())
-            owners.append((index, match.start()))
-    encoded = tokenizer(pieces, add_special_tokens=False, return_offsets_mapping=True) if pieces else None
-    results = [TokenizedText([], [], [], []) for _ in texts]
-    for position, (piece, (index, shift)) in enumerate(zip(pieces, owners)):
+    return tokenize_pieces([(text, paragraph_pieces(text), False) for text in texts], tokenizer)
+
+
+def tokenize_pieces(
+    parts: Sequence[tuple[str, Sequence[Piece], bool]], tokenizer: PreTrainedTokenizerBase
+) -> list[TokenizedText]:
+    """Tokenize pieces of texts in one call to the tokenizer, one `TokenizedText` per part.
+
+    A part is `(text, pieces, follows_tokens)`; offsets index `text`. A separator goes before each
+    new paragraph that has tokens before it, in this part or (`follows_tokens`) in an earlier one,
+    so a text tokenized block by block gives the tokens of the whole text.
+    """
+    strings: list[str] = []
+    owners: list[tuple[int, Piece]] = []
+    for index, (text, pieces, _) in enumerate(parts):
+        for piece in pieces:
+            strings.append(text[piece[0] : piece[1]])
+            owners.append((index, piece))
+    encoded = tokenizer(strings, add_special_tokens=False, return_offsets_mapping=True) if strings else None
+    results = [TokenizedText([], [], [], []) for _ in parts]
+    started = [follows for _, _, follows in parts]
+    for position, (string, (index, (shift, _, new_paragraph))) in enumerate(zip(strings, owners)):
         result = results[index]
-        if result.input_ids:
+        ids = encoded["input_ids"][position]  # type: ignore[index]
+        if started[index] and new_paragraph:
             result.input_ids.append(tokenizer.sep_token_id)  # type: ignore[arg-type]
             result.offsets.append(None)
             result.case_types.append(LOWER)
             result.continues_word.append(False)
+        started[index] = started[index] or bool(ids)
         offsets = encoded["offset_mapping"][position]  # type: ignore[index]
-        result.input_ids.extend(encoded["input_ids"][position])  # type: ignore[index]
+        result.input_ids.extend(ids)
         result.offsets.extend((start + shift, end + shift) for start, end in offsets)
-        result.case_types.extend(case_types(piece, offsets))
-        result.continues_word.extend(word_continuations(piece, offsets))
+        result.case_types.extend(case_types(string, offsets))
+        result.continues_word.extend(word_continuations(string, offsets))
     return results
 
 
@@ -160,18 +212,31 @@ def window_rows(
     stride: int,
     doc_index: int = 0,
     labels: list[list[int]] | None = None,
+    fit_tail: bool = False,
 ) -> list[WindowRow]:
-    """Cut one tokenized text into overlapping windows of `max_length` tokens including specials."""
+    """Cut one tokenized text into overlapping windows of `max_length` tokens including specials.
+
+    `fit_tail` takes the inference plan (see `windows.py`): no longer windows than needed.
+    """
     rows = []
     width = len(labels[0]) if labels else 0
-    for window in plan_windows(len(tokenized.input_ids), max_length - 2, stride, doc_index):
-        ids = [tokenizer.cls_token_id, *tokenized.input_ids[window.start : window.end], tokenizer.sep_token_id]
-        types = [LOWER, *tokenized.case_types[window.start : window.end], LOWER]
-        row_labels = None
+    for window in plan_windows(len(tokenized.input_ids), max_length - 2, stride, doc_index, fit_tail):
+        row = window_row(tokenized, tokenizer, window)
         if labels is not None:
             row_labels = [[IGNORE] * width, *labels[window.start : window.end], [IGNORE] * width]
-        rows.append(WindowRow(window, ids, types, row_labels))  # type: ignore[arg-type]
+            row = WindowRow(window, row.input_ids, row.token_type_ids, row_labels)
+        rows.append(row)
     return rows
+
+
+def window_row(
+    tokenized: TokenizedText, tokenizer: PreTrainedTokenizerBase, window: Window, first: int = 0
+) -> WindowRow:
+    """The model row of one window, framed by the special tokens; `tokenized` starts at token `first`."""
+    start, end = window.start - first, window.end - first
+    ids = [tokenizer.cls_token_id, *tokenized.input_ids[start:end], tokenizer.sep_token_id]
+    types = [LOWER, *tokenized.case_types[start:end], LOWER]
+    return WindowRow(window, ids, types)  # type: ignore[arg-type]
 
 
 def training_rows(

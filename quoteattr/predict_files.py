@@ -36,13 +36,13 @@ def keep_quote(quote: Quote, kinds: set[str] | None, min_score: float) -> bool:
 
 
 def _load_attributor(
-    model: Path | None, device: str, quantize: bool, precision: str, all_attributions: bool
+    model: Path | None, device: str, quantize: bool, precision: str, all_attributions: bool, fast: bool = False
 ) -> QuoteAttributor:
     """The model, with torch imported only now: bad inputs are reported without that (seconds-long) import."""
     from quoteattr.inference import load_attributor
 
     return load_attributor(
-        model, device=device, quantize=quantize, precision=precision, all_attributions=all_attributions
+        model, device=device, quantize=quantize, precision=precision, all_attributions=all_attributions, fast=fast
     )
 
 
@@ -106,7 +106,8 @@ def predict_files(
     progress: bool = False,
     device: str = "auto",
     quantize: bool = False,
-    precision: str = "fp32",
+    precision: str = "auto",
+    fast: bool = False,
     batch_size: int = 16,
     all_attributions: bool = False,
     workers: int | str = 1,
@@ -137,7 +138,7 @@ def predict_files(
         open_writer(fmt, stream).close()  # a whole-page format is still a valid, empty page
         return PredictSummary(0, failed)
     before_load()
-    attributor = _load_attributor(model, device, quantize, precision, all_attributions)
+    attributor = _load_attributor(model, device, quantize, precision, all_attributions, fast)
     writer = open_writer(fmt, stream)
     done = 0
     bar = Progress(

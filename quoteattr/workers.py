@@ -34,6 +34,7 @@ import numpy as np
 
 from quoteattr.errors import ConfigError, QuoteAttrError
 from quoteattr.features import TokenizedText, tokenize_texts
+from quoteattr.long_text import predict_long
 from quoteattr.schema import Quote
 
 if TYPE_CHECKING:
@@ -74,17 +75,25 @@ def resolve_workers(workers: int | str, device_type: str = "cpu") -> int:
     return workers
 
 
-def chunks(texts: Iterable[str], chunk_chars: int) -> Iterator[list[str]]:
+def chunks(texts: Iterable[str], chunk_chars: int, long_chars: int) -> Iterator[list[str]]:
     """The texts in consecutive lists that each reach `chunk_chars` characters (the last may not).
 
     The same cut as `QuoteAttributor.stream`, which flushes once its pending texts reach
-    `chunk_tokens * 4` characters: equal chunks give the model equal batches, hence equal output.
+    `chunk_tokens * 4` characters, and sends a text longer than `long_chars` on its own (it is
+    streamed block by block, `long_text.py`): equal chunks give the model equal batches, hence
+    equal output.
     """
     pending: list[str] = []
     size = 0
     for text in texts:
         if not isinstance(text, str):
             raise TypeError(f"expected str texts, got {type(text).__name__}")
+        if len(text) > long_chars:
+            if pending:
+                yield pending
+                pending, size = [], 0
+            yield [text]
+            continue
         pending.append(text)
         size += len(text)
         if size >= chunk_chars:
@@ -202,7 +211,8 @@ def stream_with_workers(
         ahead = 0 if attributor.device.type == "cpu" else GPU_AHEAD
     pool = start_pool(attributor, count)
     try:
-        yield from _pipeline(attributor, pool, count, chunks(texts, chunk_tokens * 4), batch_size, max(0, ahead))
+        pieces = chunks(texts, chunk_tokens * 4, attributor.long_text_chars)
+        yield from _pipeline(attributor, pool, count, pieces, batch_size, max(0, ahead))
     except BrokenProcessPool:
         raise QuoteAttrError(
             f"a worker process died (killed, or out of memory?); run again with fewer workers than {count}"
@@ -222,12 +232,23 @@ def _pipeline(
     tokenizing: deque[tuple[list[str], list[Future[list[TokenizedText]]]]] = deque()
     linking: deque[list[Future[list[list[Quote]]]]] = deque()
 
+    def is_long(chunk: list[str]) -> bool:
+        return len(chunk) == 1 and len(chunk[0]) > attributor.long_text_chars
+
     def tokenize(chunk: list[str]) -> None:
+        if is_long(chunk):  # streamed block by block in this process, as `stream` does
+            tokenizing.append((chunk, []))
+            return
         parts = split_even(len(chunk), workers)
         tokenizing.append((chunk, [pool.submit(_tokenize, chunk[part.start : part.stop]) for part in parts]))
 
     def run_model() -> None:
         chunk, futures = tokenizing.popleft()
+        if is_long(chunk):
+            done: Future[list[list[Quote]]] = Future()
+            done.set_result([predict_long(attributor, chunk[0], batch_size or attributor.batch_size)])
+            linking.append([done])
+            return
         tokenized = [tokens for future in futures for tokens in future.result()]
         tagged = attributor.tag_scores(chunk, batch_size, tokenized=tokenized)
         parts = split_even(len(chunk), workers)

@@ -56,7 +56,7 @@ def test_bad_precision_settings_are_refused(tiny_model: Path) -> None:
 
     from quoteattr.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="precision must be one of fp32, bf16"):
+    with pytest.raises(ConfigError, match="precision must be one of auto, fp32, bf16"):
         QuoteAttributor.load(tiny_model, device="cpu", precision="fp8")
     with pytest.raises(ConfigError, match="exclude each other"):
         QuoteAttributor.load(tiny_model, device="cpu", quantize=True, precision="bf16")

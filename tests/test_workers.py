@@ -47,6 +47,14 @@ def test_workers_give_the_same_output_in_the_same_order(attributor: QuoteAttribu
     assert as_records(attributor.predict_many(TEXTS, workers=workers)) == as_records(attributor.predict_many(TEXTS))
 
 
+def test_long_texts_stream_block_by_block_with_workers_too(
+    attributor: QuoteAttributor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(attributor, "long_text_chars", 300)  # the 800-character text above is long
+    alone = as_records(attributor.stream(TEXTS, chunk_tokens=64))
+    assert as_records(attributor.stream(TEXTS, chunk_tokens=64, workers=2)) == alone
+
+
 def test_workers_keep_memory_bounded_by_reading_lazily(attributor: QuoteAttributor) -> None:
     read = 0
 
@@ -78,8 +86,10 @@ def test_resolve_workers() -> None:
 
 
 def test_chunks_and_splits() -> None:
-    assert list(chunks(["ab", "cd", "e", "fgh"], 3)) == [["ab", "cd"], ["e", "fgh"]]
-    assert list(chunks([], 3)) == []
+    assert list(chunks(["ab", "cd", "e", "fgh"], 3, 100)) == [["ab", "cd"], ["e", "fgh"]]
+    assert list(chunks([], 3, 100)) == []
+    # a long text goes alone, as `QuoteAttributor.stream` sends it (block by block)
+    assert list(chunks(["ab", "c" * 101, "d"], 3, 100)) == [["ab"], ["c" * 101], ["d"]]
     assert split_even(5, 2) == [range(0, 2), range(2, 5)] or split_even(5, 2) == [range(0, 3), range(3, 5)]
     assert split_even(2, 8) == [range(0, 1), range(1, 2)]
     assert [i for part in split_even(17, 4) for i in part] == list(range(17))

@@ -103,7 +103,7 @@ def attribute_dataset(
     num_gpus: float | None = None,
     batch_size: int = 64,
     windows_per_batch: int = 64,
-    precision: str = "fp32",
+    precision: str = "auto",
     all_attributions: bool = False,
     min_score: float = 0.0,
 ) -> ray.data.Dataset:
@@ -118,7 +118,7 @@ def attribute_dataset(
         num_gpus: GPUs per actor; default 1 when the cluster has GPUs, else 0 (CPU, two threads each).
         batch_size: rows per batch handed to an actor.
         windows_per_batch: windows per forward pass inside an actor (`QuoteAttributor.batch_size`).
-        precision: `fp32` or `bf16`.
+        precision: `auto` (bf16 where the hardware has it natively), `fp32` or `bf16`.
         all_attributions: also keep other attributions (`type == "other"`).
         min_score: drop quotations scored below this.
 

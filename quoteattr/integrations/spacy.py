@@ -109,7 +109,7 @@ def _span(doc: Doc, start: int, end: int, label: str) -> Span:
     default_config={
         "model": None,
         "device": "auto",
-        "precision": "fp32",
+        "precision": "auto",
         "batch_size": 32,
         "min_score": 0.0,
         "all_attributions": False,

@@ -1,0 +1,65 @@
+"""CPU facts from /proc/cpuinfo and the precision chosen from them (issue 13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from quoteattr.hardware import (
+    choose_cpu_precision,
+    cpu_flags,
+    cpu_model,
+    describe_cpu,
+    native_bf16,
+    vector_extensions,
+)
+
+AVX2_ONLY = {"fpu", "sse4_2", "avx", "avx2", "fma"}
+AVX512 = AVX2_ONLY | {"avx512f", "avx512bw", "avx512_vnni"}
+AVX512_BF16 = AVX512 | {"avx512_bf16"}
+AMX = AVX512_BF16 | {"amx_tile", "amx_bf16", "amx_int8"}
+
+
+def cpuinfo(tmp_path: Path, flags: set[str], model: str = "AMD EPYC 7B13") -> Path:
+    path = tmp_path / "cpuinfo"
+    processor = f"processor\t: {{n}}\nmodel name\t: {model}\nflags\t\t: {' '.join(sorted(flags))}\n\n"
+    path.write_text(processor.format(n=0) + processor.format(n=1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [(AVX2_ONLY, "fp32"), (AVX512, "fp32"), (AVX512_BF16, "bf16"), (AMX, "bf16"), (set(), "fp32")],
+    ids=["avx2", "avx512", "avx512-bf16", "amx", "unknown"],
+)
+def test_auto_takes_bf16_only_where_it_is_native(flags: set[str], expected: str) -> None:
+    assert choose_cpu_precision("auto", flags) == (expected, None)
+    assert native_bf16(flags) is (expected == "bf16")
+
+
+@pytest.mark.parametrize("flags", [AVX2_ONLY, AVX512, set()], ids=["avx2", "avx512", "unknown"])
+def test_explicit_bf16_without_native_bf16_is_kept_with_a_warning(flags: set[str]) -> None:
+    precision, warning = choose_cpu_precision("bf16", flags)
+    assert precision == "bf16"
+    assert warning is not None and "slower" in warning and "--precision auto" in warning
+
+
+@pytest.mark.parametrize("flags", [AVX2_ONLY, AMX], ids=["avx2", "amx"])
+def test_explicit_choices_are_kept(flags: set[str]) -> None:
+    assert choose_cpu_precision("fp32", flags) == ("fp32", None)
+    assert choose_cpu_precision("bf16", AMX) == ("bf16", None)
+
+
+def test_flags_and_model_are_read_from_cpuinfo(tmp_path: Path) -> None:
+    path = cpuinfo(tmp_path, AMX, "Intel(R) Xeon(R) Platinum 8480+")
+    assert cpu_flags(path) == frozenset(AMX)
+    assert cpu_model(path) == "Intel(R) Xeon(R) Platinum 8480+"
+    assert describe_cpu(path) == "Intel(R) Xeon(R) Platinum 8480+ (AVX2, AVX-512, AVX-512 VNNI, AVX-512 BF16, AMX)"
+    assert describe_cpu(cpuinfo(tmp_path, AVX2_ONLY)) == "AMD EPYC 7B13 (AVX2)"
+
+
+def test_no_cpuinfo_means_no_flags(tmp_path: Path) -> None:
+    assert cpu_flags(tmp_path / "missing") == frozenset()
+    assert vector_extensions(set()) == []
+    assert choose_cpu_precision("auto", cpu_flags(tmp_path / "missing")) == ("fp32", None)
