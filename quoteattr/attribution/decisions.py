@@ -10,15 +10,12 @@ news corpus (`training/decisions.py`) and saved beside the model as safetensors.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from safetensors import SafetensorError
-from safetensors.numpy import load_file, save_file
 
 from quoteattr.attribution import sparse
 from quoteattr.attribution.sparse import WORD, bucket
@@ -26,7 +23,6 @@ from quoteattr.linking import mention_type, paragraph_bounds
 from quoteattr.schema import Quote
 
 WEIGHTS_FILE = "decisions.safetensors"
-SETTINGS_FILE = "decisions.json"
 DECISIONS: tuple[Literal["quotation", "other", "not"], ...] = ("quotation", "other", "not")
 DIMENSIONS = 1 << 16
 _LENGTHS = (1, 2, 3, 5, 8, 15, 30, 60)
@@ -109,20 +105,12 @@ class QuotationDecider:
         return kept
 
     def save(self, directory: Path) -> None:
-        save_file({"weights": self.weights.astype(np.float16)}, str(directory / WEIGHTS_FILE))
-        (directory / SETTINGS_FILE).write_text(
-            json.dumps({"dimensions": DIMENSIONS, "decisions": list(DECISIONS)}, indent=2) + "\n", encoding="utf-8"
+        sparse.save_weights(
+            directory / WEIGHTS_FILE, self.weights, {"dimensions": DIMENSIONS, "decisions": list(DECISIONS)}
         )
 
     @classmethod
     def load(cls, directory: Path) -> QuotationDecider | None:
         """The decider saved in a model directory, or None when it has none."""
-        if not (directory / WEIGHTS_FILE).is_file():
-            return None
-        try:
-            weights = load_file(str(directory / WEIGHTS_FILE))["weights"].astype(np.float32)
-        except (SafetensorError, KeyError) as error:
-            raise ValueError(f"{directory / WEIGHTS_FILE}: not a weights file of this kind ({error})") from None
-        if weights.shape != (len(DECISIONS), DIMENSIONS):
-            raise ValueError(f"{directory / WEIGHTS_FILE}: expected {(len(DECISIONS), DIMENSIONS)} weights")
-        return cls(weights)
+        weights = sparse.load_weights(directory / WEIGHTS_FILE, (len(DECISIONS), DIMENSIONS))
+        return None if weights is None else cls(weights)

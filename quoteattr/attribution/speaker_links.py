@@ -11,15 +11,12 @@ as safetensors; the highest-scoring candidate above `threshold` speaks the quota
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from safetensors import SafetensorError
-from safetensors.numpy import load_file, save_file
 
 from quoteattr.attribution import sparse
 from quoteattr.attribution.sparse import WORD, bucket
@@ -33,7 +30,6 @@ from quoteattr.linking import (
 )
 
 WEIGHTS_FILE = "speaker_links.safetensors"
-SETTINGS_FILE = "speaker_links.json"
 DIMENSIONS = 1 << 18
 REACH = 600  # characters between a quotation and a candidate mention
 _SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘'])")
@@ -167,20 +163,10 @@ class SpeakerLinker:
         return best
 
     def save(self, directory: Path) -> None:
-        save_file({"weights": self.weights.astype(np.float16)}, str(directory / WEIGHTS_FILE))
-        (directory / SETTINGS_FILE).write_text(
-            json.dumps({"dimensions": DIMENSIONS, "reach": REACH}, indent=2) + "\n", encoding="utf-8"
-        )
+        sparse.save_weights(directory / WEIGHTS_FILE, self.weights, {"dimensions": DIMENSIONS, "reach": REACH})
 
     @classmethod
     def load(cls, directory: Path) -> SpeakerLinker | None:
         """The linker saved in a model directory, or None when it has none."""
-        if not (directory / WEIGHTS_FILE).is_file():
-            return None
-        try:
-            weights = load_file(str(directory / WEIGHTS_FILE))["weights"].astype(np.float32)
-        except (SafetensorError, KeyError) as error:
-            raise ValueError(f"{directory / WEIGHTS_FILE}: not a weights file of this kind ({error})") from None
-        if weights.shape != (DIMENSIONS,):
-            raise ValueError(f"{directory / WEIGHTS_FILE}: expected {DIMENSIONS} weights, found {weights.shape}")
-        return cls(weights)
+        weights = sparse.load_weights(directory / WEIGHTS_FILE, (DIMENSIONS,))
+        return None if weights is None else cls(weights)
