@@ -91,7 +91,8 @@ def detection(rows: Sequence[tuple[Document, Quote, str]], documents: Sequence[D
     total = sum(g.type == "quotation" for d in documents for g in d.quotes)
     precision = true_positive / max(len(predicted), 1)
     recall = len(found) / max(total, 1)
-    return f"precision {precision:.3f}, recall {recall:.3f}, F1 {2 * precision * recall / max(precision + recall, 1e-9):.3f}"
+    f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+    return f"precision {precision:.3f}, recall {recall:.3f}, F1 {f1:.3f}"
 
 
 def calibration(decider: QuotationDecider, rows: Sequence[tuple[Document, Quote, str]], bins: int = 10) -> float:
@@ -110,7 +111,8 @@ def calibration(decider: QuotationDecider, rows: Sequence[tuple[Document, Quote,
             accuracy = sum(right for _, right in inside) / len(inside)
             error += abs(confidence - accuracy) * len(inside) / len(scored)
             print(
-                f"  score ({low:.1f}, {high:.1f}]: {len(inside)} spans, mean score {confidence:.3f}, right {accuracy:.3f}"
+                f"  score ({low:.1f}, {high:.1f}]: {len(inside)} spans, "
+                f"mean score {confidence:.3f}, right {accuracy:.3f}"
             )
     return error
 
@@ -130,7 +132,8 @@ def main() -> None:
     decided = [DECISIONS[int(decider.probabilities(d.text, q).argmax())] for d, q, _ in dev_rows]
     gold = [label for *_, label in dev_rows]
     print(
-        f"dev decision accuracy {np.mean([a == b for a, b in zip(decided, gold, strict=True)]):.3f} over {len(gold)} spans"
+        f"dev decision accuracy {np.mean([a == b for a, b in zip(decided, gold, strict=True)]):.3f} "
+        f"over {len(gold)} spans"
     )
     print("dev quotations, every span kept:", detection(dev_rows, dev, [True] * len(dev_rows)))
     print("dev quotations, decided quotation:", detection(dev_rows, dev, [d == "quotation" for d in decided]))

@@ -21,6 +21,7 @@ import random
 import re
 import sys
 from collections import defaultdict
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -389,7 +390,7 @@ def compile_annotation(pass_name: str, doc_id: str) -> dict[str, Any]:
         add_record({**item, "decision": decision}, {}, f"added[{index}]", None)
 
     quotes.sort(key=lambda q: (q["start"], q["end"]))
-    for before, after in zip(quotes, quotes[1:], strict=False):
+    for before, after in pairwise(quotes):
         if after["start"] < before["end"]:
             problems.append(
                 f"records overlap: [{before['start']}, {before['end']}] ({before['from'] or 'added'}) and "
@@ -506,7 +507,6 @@ def check(pass_name: str, doc_id: str) -> None:
 
 def build() -> None:
     """Compile every first-pass annotation into `train.jsonl` and `dev.jsonl`."""
-    splits = drawn()
     out: dict[str, list[dict[str, Any]]] = {"train": [], "dev": []}
     failed = []
     for split, ids in json.loads(DRAW.read_text(encoding="utf-8"))["splits"].items():
@@ -522,7 +522,6 @@ def build() -> None:
         print(f"{split}: {len(records)} documents")
     for line in failed:
         print(f"not built: {line}")
-    del splits
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from annotate import ANNOTATIONS, Problem, _prefill, compile_annotation, load_text_record
+from annotate import ANNOTATIONS, Problem, _prefill, compile_annotation
 
 Span = tuple[int, int]
 
@@ -152,7 +152,7 @@ def agreement() -> None:
     )
     print(f"| role spans: exact F1 | {_f1(role_exact, role_counts[1], role_counts[2]):.3f} |")
     if mark_pairs:
-        mark_observed, mark_kappa = _kappa(mark_pairs)
+        mark_observed, _ = _kappa(mark_pairs)
         print(f"| quotation-mark spans outside records: reason agreement (n={len(mark_pairs)}) | {mark_observed:.3f} |")
     confusion = Counter(decision_pairs)
     print("\nDecision confusion (pass 1 → pass 2):\n")
@@ -177,7 +177,6 @@ def changes() -> None:
     model_role_same, model_name_same = [], []
     minutes = []
     for doc_id, record in records.items():
-        text = load_text_record(doc_id)["text"]
         filled = _prefill(doc_id)
         if record["meta"]["minutes"] is not None:
             minutes.append(record["meta"]["minutes"])
@@ -217,7 +216,6 @@ def changes() -> None:
                 continue
             model_name_same.append(predicted["speaker_name"] == match["speaker_name"])
             model_role_same.append((predicted["role"] or None) == (match["role"] or None))
-        del text
     print(
         f"Documents: {len(records)}; minutes per document: mean {statistics.mean(minutes):.1f}, "
         f"median {statistics.median(minutes):.1f}, total {sum(minutes)}.\n"
