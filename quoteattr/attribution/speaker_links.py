@@ -28,6 +28,7 @@ from quoteattr.linking import (
     paragraph_bounds,
     starting_within,
 )
+from quoteattr.marks import quote_kind
 
 WEIGHTS_FILE = "speaker_links.safetensors"
 DIMENSIONS = 1 << 18
@@ -65,7 +66,7 @@ def pair_features(
     side = "after" if after else "before"
     gap_start, gap_end = (quote.end, mention.start) if after else (mention.end, quote.start)
     gap = text[gap_start:gap_end]
-    kind = _quote_kind(text, quote)
+    kind = quote_kind(text, quote.start, quote.end)
     features = [
         "bias",
         f"side={side}",
@@ -117,12 +118,6 @@ def pair_features(
 
 def _gap(quote: TaggedSpan, mention: TaggedSpan) -> int:
     return mention.start - quote.end if mention.start >= quote.end else quote.start - mention.end
-
-
-def _quote_kind(text: str, quote: TaggedSpan) -> str:
-    from quoteattr.marks import quote_kind
-
-    return quote_kind(text, quote.start, quote.end)
 
 
 def hashed(features: Sequence[str]) -> list[int]:
