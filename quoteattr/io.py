@@ -7,7 +7,7 @@ reported as `file:line: field: problem`, so a user can open the file and fix it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,27 +100,18 @@ def _entity_problems(entity: Any, field: str, text: str) -> list[str]:
         return [*problems, *(f"{field}.{k}: expected a list, found {type(entity[k]).__name__}" for k in not_lists)]
     for index, role in enumerate(entity.get("roles", [])):
         problems += _span_problems(role, f"{field}.roles[{index}]", text)
-    for index, mention in enumerate(entity.get("mentions", [])):
-        problems += _span_problems(mention, f"{field}.mentions[{index}]", text)
-        if isinstance(mention, dict) and mention.get("type") not in MENTION_TYPES:
-            problems.append(
-                f"{field}.mentions[{index}].type: expected one of {', '.join(MENTION_TYPES)}, "
-                f"found {mention.get('type')!r}"
-            )
-    return problems
+    return problems + _labelled_span_problems(
+        entity.get("mentions", []), f"{field}.mentions", text, "type", MENTION_TYPES
+    )
 
 
-def _non_quotation_problems(spans: Any, text: str) -> list[str]:
-    if not isinstance(spans, list):
-        return [f"non_quotations: expected a list, found {type(spans).__name__}"]
+def _labelled_span_problems(spans: list[Any], field: str, text: str, key: str, allowed: Sequence[str]) -> list[str]:
+    """Problems of spans that each carry a label `key` from `allowed` (mention types, non-quotation reasons)."""
     problems = []
     for index, span in enumerate(spans):
-        problems += _span_problems(span, f"non_quotations[{index}]", text)
-        if isinstance(span, dict) and span.get("reason") not in NON_QUOTATION_REASONS:
-            problems.append(
-                f"non_quotations[{index}].reason: expected one of {', '.join(NON_QUOTATION_REASONS)}, "
-                f"found {span.get('reason')!r}"
-            )
+        problems += _span_problems(span, f"{field}[{index}]", text)
+        if isinstance(span, dict) and span.get(key) not in allowed:
+            problems.append(f"{field}[{index}].{key}: expected one of {', '.join(allowed)}, found {span.get(key)!r}")
     return problems
 
 
@@ -147,7 +138,10 @@ def record_problems(record: Any) -> list[str]:
         entity_names = {e["name"] for e in entities if isinstance(e, dict) and isinstance(e.get("name"), str)}
     for index, quote in enumerate(quotes):
         problems += _quote_problems(quote, f"quotes[{index}]", text, entity_names)
-    problems += _non_quotation_problems(record.get("non_quotations", []), text)
+    non_quotations = record.get("non_quotations", [])
+    if not isinstance(non_quotations, list):
+        return [*problems, f"non_quotations: expected a list, found {type(non_quotations).__name__}"]
+    problems += _labelled_span_problems(non_quotations, "non_quotations", text, "reason", NON_QUOTATION_REASONS)
     if problems or entities is None:
         return problems
     mentions = {(m["start"], m["end"]) for e in entities for m in e.get("mentions", []) if isinstance(m, dict)}
