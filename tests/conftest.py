@@ -5,13 +5,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
 from quoteattr.io import load_documents
 from quoteattr.schema import Document
+
+if TYPE_CHECKING:
+    from quoteattr.inference import QuoteAttributor
 
 TESTS = Path(__file__).parent
 TINY_DATA = TESTS / "data" / "tiny.jsonl"
@@ -96,3 +101,16 @@ def model_copy(tmp_path: Path, tiny_model: Path) -> Path:
     copy = tmp_path / "model"
     shutil.copytree(tiny_model, copy)
     return copy
+
+
+@pytest.fixture(scope="module")
+def tiny_attributor(tiny_model: Path) -> Iterator[QuoteAttributor]:
+    """The tiny model loaded on one thread: a model this small runs far faster without thread contention."""
+    import torch
+
+    from quoteattr.inference import QuoteAttributor
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield QuoteAttributor.load(tiny_model, device="cpu")
+    torch.set_num_threads(threads)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,16 +14,6 @@ WORDS = _SENTENCE.split()
 PARAGRAPH = '"We will not back down," said Senator Jane Doe, chair of the committee. Doe added that it was over.'
 MARKS = ['"', "“", "”", "‘", "’", "«", "»", "'"]
 EMOJI = ["🙂", "😀", "👩\u200d👩\u200d👧", "🇺🇦", "👍🏽"]
-
-
-@pytest.fixture(scope="module")
-def attributor(tiny_model: Path) -> Iterator[QuoteAttributor]:
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the tiny model runs far faster without thread contention
-    yield QuoteAttributor.load(tiny_model, device="cpu")
-    torch.set_num_threads(threads)
 
 
 def assert_exact(text: str, quotes: list[Quote]) -> None:
@@ -75,37 +62,37 @@ CASES = {
 
 
 @pytest.mark.parametrize("text", list(CASES.values()), ids=list(CASES))
-def test_no_crash_and_exact_offsets(attributor: QuoteAttributor, text: str) -> None:
-    quotes = attributor(text)
+def test_no_crash_and_exact_offsets(tiny_attributor: QuoteAttributor, text: str) -> None:
+    quotes = tiny_attributor(text)
     assert_exact(text, quotes)
     if not text.strip():
         assert quotes == []
 
 
 @pytest.mark.slow
-def test_two_megabyte_article(attributor: QuoteAttributor) -> None:
+def test_two_megabyte_article(tiny_attributor: QuoteAttributor) -> None:
     text = "\n\n".join(PARAGRAPH for _ in range(2_000_000 // (len(PARAGRAPH) + 2) + 1))[:2_000_000]
-    quotes = attributor(text)
+    quotes = tiny_attributor(text)
     assert_exact(text, quotes)
 
 
-def test_predict_is_deterministic(attributor: QuoteAttributor) -> None:
+def test_predict_is_deterministic(tiny_attributor: QuoteAttributor) -> None:
     for text in CASES.values():
-        first = [q.to_dict() for q in attributor(text)]
-        second = [q.to_dict() for q in attributor(text)]
+        first = [q.to_dict() for q in tiny_attributor(text)]
+        second = [q.to_dict() for q in tiny_attributor(text)]
         assert first == second
 
 
-def test_batches_and_chunks_do_not_change_results(attributor: QuoteAttributor) -> None:
+def test_batches_and_chunks_do_not_change_results(tiny_attributor: QuoteAttributor) -> None:
     texts = list(CASES.values())
-    alone = [attributor(text) for text in texts]
-    assert attributor.predict_many(texts, batch_size=3) == alone
-    assert list(attributor.stream(texts, chunk_tokens=1)) == alone
+    alone = [tiny_attributor(text) for text in texts]
+    assert tiny_attributor.predict_many(texts, batch_size=3) == alone
+    assert list(tiny_attributor.stream(texts, chunk_tokens=1)) == alone
 
 
-def test_non_string_input_is_a_type_error(attributor: QuoteAttributor) -> None:
+def test_non_string_input_is_a_type_error(tiny_attributor: QuoteAttributor) -> None:
     with pytest.raises(TypeError, match="expected str"):
-        attributor.predict_many(["fine", b"bytes"])  # type: ignore[list-item]
+        tiny_attributor.predict_many(["fine", b"bytes"])  # type: ignore[list-item]
 
 
 PIECES = st.one_of(
@@ -122,22 +109,24 @@ PIECES = st.one_of(
     pieces=st.lists(PIECES, max_size=80),
     separators=st.lists(st.sampled_from(["", " ", " ", "  "]), min_size=80, max_size=80),
 )
-def test_random_texts_never_crash(attributor: QuoteAttributor, pieces: list[str], separators: list[str]) -> None:
+def test_random_texts_never_crash(tiny_attributor: QuoteAttributor, pieces: list[str], separators: list[str]) -> None:
     text = "".join(piece + separator for piece, separator in zip(pieces, separators))
-    assert_exact(text, attributor(text))
+    assert_exact(text, tiny_attributor(text))
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pieces=st.lists(PIECES, max_size=60), data=st.data())
-def test_linking_any_tags_keeps_offsets(attributor: QuoteAttributor, pieces: list[str], data: st.DataObject) -> None:
+def test_linking_any_tags_keeps_offsets(
+    tiny_attributor: QuoteAttributor, pieces: list[str], data: st.DataObject
+) -> None:
     """The linking rules on arbitrary tag sequences (a trained model tags far more varied spans than the tiny one)."""
     import numpy as np
 
     from quoteattr.features import tokenize_texts
 
     text = " ".join(pieces)
-    tokens = tokenize_texts([text], attributor.tokenizer)[0]
-    families = len(attributor.scheme.families)
+    tokens = tokenize_texts([text], tiny_attributor.tokenizer)[0]
+    families = len(tiny_attributor.scheme.families)
     tags = data.draw(
         st.lists(
             st.integers(0, 2), min_size=len(tokens.input_ids) * families, max_size=len(tokens.input_ids) * families
@@ -146,23 +135,25 @@ def test_linking_any_tags_keeps_offsets(attributor: QuoteAttributor, pieces: lis
     scores = np.full((len(tokens.input_ids), families, 3), -5.0, dtype=np.float32)
     for position, tag in enumerate(tags):
         scores[position // families, position % families, tag] = -0.01
-    assert_exact(text, attributor.link(text, attributor.decode(tokens, scores)))
+    assert_exact(text, tiny_attributor.link(text, tiny_attributor.decode(tokens, scores)))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(pieces=st.lists(PIECES, min_size=1, max_size=40), data=st.data())
-def test_decoded_spans_never_split_a_word(attributor: QuoteAttributor, pieces: list[str], data: st.DataObject) -> None:
+def test_decoded_spans_never_split_a_word(
+    tiny_attributor: QuoteAttributor, pieces: list[str], data: st.DataObject
+) -> None:
     import numpy as np
 
     from quoteattr.features import tokenize_texts
     from quoteattr.labels import tags_to_token_spans
 
     text = " ".join(pieces)
-    tokens = tokenize_texts([text], attributor.tokenizer)[0]
-    shape = (len(tokens.input_ids), len(attributor.scheme.families), 3)
+    tokens = tokenize_texts([text], tiny_attributor.tokenizer)[0]
+    shape = (len(tokens.input_ids), len(tiny_attributor.scheme.families), 3)
     seed = data.draw(st.integers(0, 2**16))
     scores = np.log(np.random.default_rng(seed).dirichlet(np.ones(3), size=shape[:2])).astype(np.float32)
-    decoded = attributor.decode(tokens, scores)
+    decoded = tiny_attributor.decode(tokens, scores)
     for family in range(shape[1]):
         for first, stop in tags_to_token_spans(decoded.tags[:, family].tolist()):
             start, end = decoded.offsets[first][0], decoded.offsets[stop - 1][1]

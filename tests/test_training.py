@@ -15,6 +15,23 @@ REPO = Path(__file__).parent.parent
 TINY_DATA = Path(__file__).parent / "data" / "tiny.jsonl"
 
 
+def _tiny_config(output: Path, base_model: Path) -> TrainConfig:
+    """Two quick epochs of the tiny base model on the tiny documents, on the CPU."""
+    return TrainConfig(
+        output_dir=str(output),
+        base_model=str(base_model),
+        train_data=[DataSource(str(TINY_DATA))],
+        dev_data=[],
+        epochs=2,
+        batch_size=4,
+        max_length=32,
+        train_stride=8,
+        stride=8,
+        precision="fp32",
+        device="cpu",
+    )
+
+
 @pytest.mark.parametrize("path", sorted((REPO / "training" / "configs").glob("*.toml")), ids=lambda p: p.name)
 def test_every_shipped_config_loads(path: Path) -> None:
     config = TrainConfig.from_toml(path)
@@ -42,19 +59,7 @@ def test_an_interrupted_run_resumes_and_never_leaves_a_half_model(
     import quoteattr.training as training
 
     output = tmp_path / "model"
-    config = TrainConfig(
-        output_dir=str(output),
-        base_model=str(tiny_base_model),
-        train_data=[DataSource(str(TINY_DATA))],
-        dev_data=[],
-        epochs=2,
-        batch_size=4,
-        max_length=32,
-        train_stride=8,
-        stride=8,
-        precision="fp32",
-        device="cpu",
-    )
+    config = _tiny_config(output, tiny_base_model)
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
@@ -150,19 +155,7 @@ def test_training_reports_progress_and_prints_nothing(
 ) -> None:
     """transformers drew a 'Loading weights' bar and a LOAD REPORT table for the new head on stderr."""
     steps: list[tuple[int, int]] = []
-    config = TrainConfig(
-        output_dir=str(tmp_path / "model"),
-        base_model=str(tiny_base_model),
-        train_data=[DataSource(str(TINY_DATA))],
-        dev_data=[],
-        epochs=2,
-        batch_size=4,
-        max_length=32,
-        train_stride=8,
-        stride=8,
-        precision="fp32",
-        device="cpu",
-    )
+    config = _tiny_config(tmp_path / "model", tiny_base_model)
     from transformers.utils import logging as hf_logging
 
     before = hf_logging.is_progress_bar_enabled()

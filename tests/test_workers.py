@@ -23,39 +23,31 @@ TEXTS = [
 ] * 3
 
 
-@pytest.fixture(scope="module")
-def attributor(tiny_model: Path) -> Iterator[QuoteAttributor]:
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the tiny model runs far faster without thread contention
-    yield QuoteAttributor.load(tiny_model, device="cpu")
-    torch.set_num_threads(threads)
-
-
 def as_records(results: Iterator[list] | list[list]) -> list[list[dict]]:
     return [[quote.to_dict() for quote in quotes] for quotes in results]
 
 
 @pytest.mark.parametrize("workers", [2, 3])
-def test_workers_give_the_same_output_in_the_same_order(attributor: QuoteAttributor, workers: int) -> None:
+def test_workers_give_the_same_output_in_the_same_order(tiny_attributor: QuoteAttributor, workers: int) -> None:
     # small chunks: many chunks in flight at once, each cut into several pieces per worker
-    alone = as_records(attributor.stream(TEXTS, chunk_tokens=64))
-    assert as_records(attributor.stream(TEXTS, chunk_tokens=64, workers=workers)) == alone
-    overlapped = stream_with_workers(attributor, TEXTS, workers, chunk_tokens=64, ahead=2)  # as with a GPU
+    alone = as_records(tiny_attributor.stream(TEXTS, chunk_tokens=64))
+    assert as_records(tiny_attributor.stream(TEXTS, chunk_tokens=64, workers=workers)) == alone
+    overlapped = stream_with_workers(tiny_attributor, TEXTS, workers, chunk_tokens=64, ahead=2)  # as with a GPU
     assert as_records(overlapped) == alone
-    assert as_records(attributor.predict_many(TEXTS, workers=workers)) == as_records(attributor.predict_many(TEXTS))
+    assert as_records(tiny_attributor.predict_many(TEXTS, workers=workers)) == as_records(
+        tiny_attributor.predict_many(TEXTS)
+    )
 
 
 def test_long_texts_stream_block_by_block_with_workers_too(
-    attributor: QuoteAttributor, monkeypatch: pytest.MonkeyPatch
+    tiny_attributor: QuoteAttributor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(attributor, "long_text_chars", 300)  # the 800-character text above is long
-    alone = as_records(attributor.stream(TEXTS, chunk_tokens=64))
-    assert as_records(attributor.stream(TEXTS, chunk_tokens=64, workers=2)) == alone
+    monkeypatch.setattr(tiny_attributor, "long_text_chars", 300)  # the 800-character text above is long
+    alone = as_records(tiny_attributor.stream(TEXTS, chunk_tokens=64))
+    assert as_records(tiny_attributor.stream(TEXTS, chunk_tokens=64, workers=2)) == alone
 
 
-def test_workers_keep_memory_bounded_by_reading_lazily(attributor: QuoteAttributor) -> None:
+def test_workers_keep_memory_bounded_by_reading_lazily(tiny_attributor: QuoteAttributor) -> None:
     read = 0
 
     def texts() -> Iterator[str]:
@@ -64,15 +56,15 @@ def test_workers_keep_memory_bounded_by_reading_lazily(attributor: QuoteAttribut
             read += 1
             yield text
 
-    results = stream_with_workers(attributor, texts(), workers=2, chunk_tokens=16, ahead=2)
+    results = stream_with_workers(tiny_attributor, texts(), workers=2, chunk_tokens=16, ahead=2)
     next(results)
     assert read < 20, "the pipeline read far ahead of what it yields"
     results.close()  # stops the workers; nothing hangs
 
 
-def test_a_non_string_text_is_a_type_error(attributor: QuoteAttributor) -> None:
+def test_a_non_string_text_is_a_type_error(tiny_attributor: QuoteAttributor) -> None:
     with pytest.raises(TypeError, match="expected str"):
-        list(attributor.stream(["fine", b"bytes"], workers=2))  # type: ignore[list-item]
+        list(tiny_attributor.stream(["fine", b"bytes"], workers=2))  # type: ignore[list-item]
 
 
 def test_resolve_workers() -> None:
@@ -118,7 +110,9 @@ def test_cli_rejects_a_bad_workers_value(tiny_model: Path) -> None:
     assert "--workers" in result.output
 
 
-def test_a_worker_that_dies_is_one_clear_error(attributor: QuoteAttributor, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_worker_that_dies_is_one_clear_error(
+    tiny_attributor: QuoteAttributor, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import os
 
     from quoteattr import workers
@@ -126,4 +120,4 @@ def test_a_worker_that_dies_is_one_clear_error(attributor: QuoteAttributor, monk
 
     monkeypatch.setattr(workers, "_start_worker", lambda spec: os._exit(9))  # a forked worker runs it at once
     with pytest.raises(QuoteAttrError, match="a worker process died"):
-        list(attributor.stream(TEXTS, workers=2))
+        list(tiny_attributor.stream(TEXTS, workers=2))
