@@ -174,6 +174,20 @@ def require_model(path: Path) -> Path:
     return path
 
 
+def start_in_process(threads: int, model: Path | None) -> tuple[Path, Corpus, dict[str, Any]]:
+    """For a benchmark that runs the model in this process: the checkout's package on `threads`
+    torch threads, the model path, the corpus, and the machine (printed)."""
+    use_checkout()
+    import torch
+
+    torch.set_num_threads(threads)
+    path = require_model(model or default_model())
+    corpus = load_corpus()
+    machine = machine_info()
+    print_machine(machine)
+    return path, corpus, machine
+
+
 def result_payload(script: str, machine: dict[str, Any], settings: dict[str, Any], results: Any) -> dict[str, Any]:
     """The common shape of every JSON result."""
     return {

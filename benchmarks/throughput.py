@@ -21,16 +21,11 @@ from common import (
     TARGETS,
     current_rss_mb,
     default_json,
-    default_model,
-    load_corpus,
-    machine_info,
     parse_sizes,
     peak_rss_mb,
-    print_machine,
     repeat_texts,
-    require_model,
     result_payload,
-    use_checkout,
+    start_in_process,
     verdict,
     word_count,
     write_json,
@@ -172,16 +167,9 @@ def scaling_summary(runs: list[Run]) -> dict[str, float] | None:
 
 def main() -> None:
     args = parse_args()
-    use_checkout()
-    import torch
-
-    torch.set_num_threads(args.threads)
+    model, corpus, machine = start_in_process(args.threads, args.model)
     from quoteattr.inference import QuoteAttributor
 
-    model = require_model(args.model or default_model())
-    corpus = load_corpus()
-    machine = machine_info()
-    print_machine(machine)
     print(f"corpus: {corpus.source} ({len(corpus.texts)} documents, {word_count(corpus.texts)} words)")
     variant = " (int8)" if args.quantize else f" ({args.precision})"
     variant += " (fast preset)" if args.fast else ""

@@ -30,14 +30,9 @@ from typing import Any
 
 from common import (
     default_json,
-    default_model,
-    load_corpus,
-    machine_info,
-    print_machine,
     repeat_texts,
-    require_model,
     result_payload,
-    use_checkout,
+    start_in_process,
     word_count,
     write_json,
 )
@@ -136,18 +131,13 @@ def cpu_stages(attributor: Any, texts: list[str], workers: int) -> dict[str, Any
 
 def main() -> None:
     args = parse_args()
-    use_checkout()
+    model, corpus, machine = start_in_process(args.threads, args.model)
     import torch
 
-    torch.set_num_threads(args.threads)
     from quoteattr.inference import QuoteAttributor
 
-    model = require_model(args.model or default_model())
-    corpus = load_corpus()
     texts = repeat_texts(corpus.texts, args.docs or len(corpus.texts))
     counts = [int(value) for value in args.workers.split(",")]
-    machine = machine_info()
-    print_machine(machine)
     print(f"corpus: {corpus.source}, {len(texts)} documents, {word_count(texts)} words")
     print(f"model: {model} ({args.precision}), device {args.device}, batch size {args.batch_size}")
     attributor = QuoteAttributor.load(model, device=args.device, batch_size=args.batch_size, precision=args.precision)
