@@ -730,11 +730,10 @@ def attribute(
     resolver = EntityResolver(text, roles)
     cued = cue_next_to(cues, cue_starts)
     mention_of: list[TaggedSpan | None] = [
-        linker.choose(text, ordered, i, speakers, starts, cues)
-        if linker is not None
-        else choose_speaker(text, ordered, i, speakers, starts, cued)
-        for i in range(len(ordered))
+        choose_speaker(text, ordered, i, speakers, starts, cued) for i in range(len(ordered))
     ]
+    if linker is not None:  # the rule's choice is one of the linker's features
+        mention_of = [linker.choose(text, ordered, i, speakers, starts, cues, m) for i, m in enumerate(mention_of)]
     for i, quote in enumerate(ordered):
         if mention_of[i] is None:
             previous = ordered[i - 1] if i else None

@@ -44,11 +44,11 @@ def test_features_see_the_cue_between_and_the_side() -> None:
 
 def test_the_highest_scoring_candidate_above_none_is_chosen() -> None:
     by_cue = _linker(("cue_before_mention=True", 2.0))
-    assert by_cue.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES) == MENTIONS[1]
+    assert by_cue.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES, None) == MENTIONS[1]
     before = _linker(("side=before", 1.0))
-    assert before.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES) == MENTIONS[0]
+    assert before.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES, None) == MENTIONS[0]
     nobody = _linker(("bias", -1.0))
-    assert nobody.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES) is None
+    assert nobody.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES, None) is None
 
 
 def test_attribute_uses_the_linker_instead_of_the_nearest_mention_rule() -> None:
@@ -62,5 +62,5 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     linker = _linker(("cue_before_mention=True", 2.0))
     linker.save(tmp_path)
     loaded = SpeakerLinker.load(tmp_path)
-    assert loaded is not None and loaded.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES) == MENTIONS[1]
+    assert loaded is not None and loaded.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES, None) == MENTIONS[1]
     assert SpeakerLinker.load(tmp_path / "elsewhere") is None

@@ -20,14 +20,7 @@ import numpy as np
 
 from quoteattr.attribution import sparse
 from quoteattr.attribution.sparse import WORD, bucket
-from quoteattr.linking import (
-    TaggedSpan,
-    choose_speaker,
-    cue_next_to,
-    mention_type,
-    paragraph_bounds,
-    starting_within,
-)
+from quoteattr.linking import TaggedSpan, mention_type, paragraph_bounds, starting_within
 from quoteattr.marks import quote_kind
 
 WEIGHTS_FILE = "speaker_links.safetensors"
@@ -147,9 +140,10 @@ class SpeakerLinker:
         speakers: Sequence[TaggedSpan],
         starts: Sequence[int],
         cues: Sequence[TaggedSpan],
+        rule_pick: TaggedSpan | None,
     ) -> TaggedSpan | None:
+        """The speaker mention of `quotes[index]`, or None; `rule_pick` is the nearest-mention rule's choice."""
         found = candidates(text, quotes[index], speakers, starts)
-        rule_pick = choose_speaker(text, quotes, index, speakers, starts, cue_next_to(cues, [c.start for c in cues]))
         best, best_score = None, 0.0
         for mention in found:
             score = self.score(pair_features(text, quotes, index, mention, found, cues, rule_pick))
