@@ -80,8 +80,12 @@ def _standoff_record() -> dict[str, object]:
 
 
 @pytest.fixture
-def standoff_dataset(tmp_path: Path) -> Path:
-    """A shared folder with one text and a dataset folder beside it, as the repository has them."""
+def standoff_dataset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A shared folder with one text and a dataset folder beside it, as the repository has them.
+
+    The folder is found beside the dataset, as it would be without `$QUOTEATTR_SHARED`.
+    """
+    monkeypatch.delenv(SHARED_ENV, raising=False)
     texts = tmp_path / "shared" / "data" / "corpus"
     texts.mkdir(parents=True)
     (texts / "texts.jsonl").write_text(json.dumps({"id": "doc-1", "text": TEXT}) + "\n", encoding="utf-8")
