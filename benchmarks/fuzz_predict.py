@@ -235,7 +235,7 @@ class Fuzzer:
         return offset_problems(text, quotes)
 
     def tokens(self, text: str) -> Any:
-        from quoteattr.features import tokenize_texts
+        from quoteattr.model.features import tokenize_texts
 
         return tokenize_texts([text], self.attributor.tokenizer)[0]
 

@@ -96,7 +96,7 @@ def end_to_end(attributor: Any, texts: list[str], workers: int, forward: list[fl
 
 def cpu_stages(attributor: Any, texts: list[str], workers: int) -> dict[str, Any]:
     """Tokenization and decoding+linking alone, with the model's scores computed beforehand (not timed)."""
-    from quoteattr.features import tokenize_texts
+    from quoteattr.model.features import tokenize_texts
     from quoteattr.workers import _decode_and_link, _tokenize, split_even, start_pool
 
     tagged = attributor.tag_scores(texts)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from quoteattr.io import load_documents
+from quoteattr.data.jsonl import load_documents
 from quoteattr.schema import SCHEMA_VERSION, Document, Quote, Span, Speaker
 from quoteattr.version import __version__
 

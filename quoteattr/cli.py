@@ -19,7 +19,7 @@ from rich.markup import escape
 from quoteattr.errors import ConfigError, QuoteAttrError
 
 if TYPE_CHECKING:
-    from quoteattr.evaluation import EvalReport
+    from quoteattr.metrics import EvalReport
 
 app = typer.Typer(
     help="Find quotations in news text and attribute them to speakers and their roles.",
@@ -65,7 +65,7 @@ def main(
 
 
 def _choose_format(fmt: str | None, output: Path | None) -> str:
-    from quoteattr.output import FORMATS
+    from quoteattr.tools.output import FORMATS
 
     if fmt is None:
         if output is not None:
@@ -136,7 +136,7 @@ def predict(
 
     Example: quoteattr predict article.txt --format json
     """
-    from quoteattr.predict_files import predict_files
+    from quoteattr.tools.predict_files import predict_files
 
     chosen_workers = _parse_workers(workers)
     chosen_format = _choose_format(fmt, output)
@@ -265,8 +265,8 @@ def train(
     from rich.logging import RichHandler
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn, TimeRemainingColumn
 
-    from quoteattr.training import TrainConfig
-    from quoteattr.training import train as run_training
+    from quoteattr.model.training import TrainConfig
+    from quoteattr.model.training import train as run_training
 
     logging.basicConfig(
         level=logging.INFO, format="%(message)s", handlers=[RichHandler(console=stderr, show_path=False)]
@@ -335,8 +335,8 @@ def promote(
 
     Example: quoteattr promote runs/finetune --data my/dev.jsonl
     """
+    from quoteattr.data.jsonl import load_documents
     from quoteattr.inference import shipped_model_path
-    from quoteattr.io import load_documents
     from quoteattr.scoring import Promotion
     from quoteattr.scoring import promote as run_promote
 
@@ -379,7 +379,7 @@ def evaluate(
 
     Example: quoteattr evaluate --data ../shared/data/polnear/dev.jsonl --json report.json
     """
-    from quoteattr.io import load_documents
+    from quoteattr.data.jsonl import load_documents
 
     _quiet_transformers()
     try:
@@ -387,8 +387,8 @@ def evaluate(
         if not documents:
             raise ConfigError(f"{', '.join(map(str, data))}: no documents to evaluate")
         if cv:
+            from quoteattr.model.training import TrainConfig
             from quoteattr.scoring import cross_validate
-            from quoteattr.training import TrainConfig
 
             report, folds = cross_validate(TrainConfig.from_toml(config), documents, device=device)
             for doc_id, fold in folds:
@@ -415,7 +415,7 @@ def evaluate(
         json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
     if record:
         from quoteattr.inference import shipped_model_path
-        from quoteattr.model_card import record_scores
+        from quoteattr.model.model_card import record_scores
 
         variant = " (int8)" if quantize else " (bf16)" if precision == "bf16" else ""
         variant += " (fast)" if fast else ""
@@ -475,7 +475,7 @@ def data_validate(
     Overlapping quotations are a warning, counted but not listed: some corpora (PolNeAR) nest or
     repeat attributions on purpose. --strict lists them and fails on them.
     """
-    from quoteattr.io import dataset_files, validate_files
+    from quoteattr.data.jsonl import dataset_files, validate_files
 
     try:
         files = dataset_files(paths)
@@ -511,8 +511,8 @@ def data_stats(
     from rich.table import Table
     from rich.text import Text
 
-    from quoteattr.datastats import dataset_stats
-    from quoteattr.io import dataset_files, load_documents
+    from quoteattr.data.jsonl import dataset_files, load_documents
+    from quoteattr.data.stats import dataset_stats
 
     try:
         per_file = {str(path): load_documents(path) for path in dataset_files(paths)}
@@ -555,8 +555,14 @@ def data_coverage(
     write: Annotated[Path | None, typer.Option(help="Also write the Markdown report here.")] = None,
 ) -> None:
     """List every quotation-mark span and whether it is annotated or excluded; fail on unreviewed ones."""
-    from quoteattr.coverage import EXCLUSIONS_FILE, coverage_report, load_exclusions, render_markdown, stale_exclusions
-    from quoteattr.io import load_documents
+    from quoteattr.data.coverage import (
+        EXCLUSIONS_FILE,
+        coverage_report,
+        load_exclusions,
+        render_markdown,
+        stale_exclusions,
+    )
+    from quoteattr.data.jsonl import load_documents
 
     try:
         documents = load_documents(*paths)

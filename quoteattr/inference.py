@@ -1,7 +1,7 @@
 """`QuoteAttributor`: load a model directory and attribute the quotations of any number of texts.
 
 Texts of any length are cut into overlapping windows (no truncation, no window longer than it
-needs, see `windows.py`); windows of many texts are batched together sorted by length with
+needs, see `model/windows.py`); windows of many texts are batched together sorted by length with
 dynamic padding, and each token keeps the prediction of the window where it sits farthest from
 an edge. A text longer than `long_text_chars` streams block by block instead, so that memory does
 not grow with its length (issue 13).
@@ -23,22 +23,22 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from quoteattr.attribution.decisions import QuotationDecider
 from quoteattr.attribution.speaker_links import SpeakerLinker
-from quoteattr.decoding import decode_tags, log_softmax, tag_probabilities
 from quoteattr.errors import ConfigError, ModelLoadError
-from quoteattr.features import (
+from quoteattr.hardware import choose_cpu_precision, cpu_flags
+from quoteattr.linking import TaggedSpan, attribute
+from quoteattr.long_text import predict_long
+from quoteattr.model.decoding import decode_tags, log_softmax, tag_probabilities
+from quoteattr.model.features import (
     PaddingCollator,
     TokenizedText,
     WindowRow,
     tokenize_texts,
     window_rows,
 )
-from quoteattr.hardware import choose_cpu_precision, cpu_flags
-from quoteattr.labels import LabelScheme, tags_to_token_spans
-from quoteattr.linking import TaggedSpan, attribute
-from quoteattr.long_text import predict_long
-from quoteattr.modeling import ModelSettings, load_model
+from quoteattr.model.labels import LabelScheme, tags_to_token_spans
+from quoteattr.model.modeling import ModelSettings, load_model
+from quoteattr.model.windows import Window, owning_windows
 from quoteattr.schema import Quote
-from quoteattr.windows import Window, owning_windows
 
 logger = logging.getLogger(__name__)
 
@@ -279,7 +279,7 @@ class QuoteAttributor:
         ]
 
     def _merge(self, windows: list[tuple[Window, np.ndarray]], first: int, stop: int) -> np.ndarray:
-        """Log-probabilities of tokens `[first, stop)`, each from the window that owns it (see `windows.py`)."""
+        """Log-probabilities of tokens `[first, stop)`, each from the window that owns it (see `model/windows.py`)."""
         families = len(self.scheme.families)
         merged = np.zeros((stop - first, families * 3), dtype=np.float32)
         owners = np.asarray(owning_windows(stop - first, [window for window, _ in windows], first))

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from quoteattr.decoding import decode_tags
-from quoteattr.features import TokenizedText, text_blocks, tokenize_pieces, window_row
-from quoteattr.labels import INSIDE
+from quoteattr.model.decoding import decode_tags
+from quoteattr.model.features import TokenizedText, text_blocks, tokenize_pieces, window_row
+from quoteattr.model.labels import INSIDE
+from quoteattr.model.windows import Window, next_windows
 from quoteattr.schema import Quote, Span
-from quoteattr.windows import Window, next_windows
 
 if TYPE_CHECKING:
     from quoteattr.inference import QuoteAttributor

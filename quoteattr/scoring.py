@@ -9,15 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from quoteattr.evaluation import EvalReport, evaluate
-from quoteattr.features import token_labels
+from quoteattr.data.jsonl import dataset_files, document_to_record, iter_documents
 from quoteattr.inference import QuoteAttributor
-from quoteattr.io import dataset_files, document_to_record, iter_documents
-from quoteattr.labels import IGNORE, bio_strings
-from quoteattr.model_card import record_scores
-from quoteattr.modeling import install_model
+from quoteattr.metrics import EvalReport, evaluate
+from quoteattr.model.features import token_labels
+from quoteattr.model.labels import IGNORE, bio_strings
+from quoteattr.model.model_card import record_scores
+from quoteattr.model.modeling import install_model
+from quoteattr.model.training import DataSource, TrainConfig, train
 from quoteattr.schema import Document
-from quoteattr.training import DataSource, TrainConfig, train
 
 
 def predict_documents(

@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from quoteattr.errors import ConfigError, QuoteAttrError
-from quoteattr.features import TokenizedText, tokenize_texts
 from quoteattr.long_text import predict_long
+from quoteattr.model.features import TokenizedText, tokenize_texts
 from quoteattr.schema import Quote
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import settings
 
-from quoteattr.io import load_documents
+from quoteattr.data.jsonl import load_documents
 from quoteattr.schema import Document
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def tiny_base_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory, tiny_base_model: Path) -> Path:
     """A quoteattr model directory trained for a few steps on the tiny documents."""
-    from quoteattr.training import DataSource, TrainConfig, train
+    from quoteattr.model.training import DataSource, TrainConfig, train
 
     output = tmp_path_factory.mktemp("tiny-model") / "model"
     config = TrainConfig(

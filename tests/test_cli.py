@@ -510,7 +510,7 @@ def write_config(path: Path, base_model: Path, output_dir: Path, extra: str = ""
 
 
 def test_train_writes_a_model(tiny_base_model: Path, tmp_path: Path) -> None:
-    from quoteattr.modeling import load_model
+    from quoteattr.model.modeling import load_model
 
     output = tmp_path / "trained"
     config = write_config(tmp_path / "config.toml", tiny_base_model, output)
@@ -585,7 +585,7 @@ def test_train_refuses_to_overwrite_the_shipped_model(tiny_base_model: Path, tmp
 
 def test_the_fine_tune_recipe_on_a_few_documents(tiny_model: Path, tmp_path: Path) -> None:
     """The README's recipe: fine-tune a model on your own JSONL with the shipped config and --train/--dev."""
-    from quoteattr.modeling import load_model
+    from quoteattr.model.modeling import load_model
 
     output = tmp_path / "runs" / "finetune"
     result = run(
@@ -644,7 +644,7 @@ def test_promote_installs_only_a_better_model(tiny_model: Path, tmp_path: Path, 
 def test_predict_fails_fast_on_bad_inputs_without_loading_the_model(
     texts: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import quoteattr.predict_files as predict_files
+    import quoteattr.tools.predict_files as predict_files
 
     def no_model(*args: object, **kwargs: object) -> None:
         raise AssertionError("the model was loaded although no input was usable")
@@ -679,7 +679,7 @@ def test_predict_progress_bar_knows_the_number_of_files(
     """A directory's progress bar showed n/? : the files were only found while they were read."""
     from rich.progress import Progress
 
-    import quoteattr.predict_files as predict_files
+    import quoteattr.tools.predict_files as predict_files
 
     totals: list[float | None] = []
 

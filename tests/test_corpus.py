@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from quoteattr.cli import app
 from quoteattr.errors import InputFileError
-from quoteattr.reading import InputText
 from quoteattr.tools.corpus import check_corpus, is_corpus, iter_corpus
+from quoteattr.tools.reading import InputText
 
 GOOD = '"We will not back down," said Senator Jane Doe.'
 LINES = [

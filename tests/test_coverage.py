@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from quoteattr.coverage import (
+from quoteattr.data.coverage import (
     EXCLUSIONS_FILE,
     coverage_report,
     load_exclusions,
@@ -15,8 +15,8 @@ from quoteattr.coverage import (
     render_markdown,
     stale_exclusions,
 )
+from quoteattr.data.jsonl import load_documents
 from quoteattr.errors import DataFormatError
-from quoteattr.io import load_documents
 from quoteattr.schema import Document, Quote, Speaker
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from quoteattr.datastats import DatasetStats, SpeakerStats, dataset_stats
-from quoteattr.io import load_documents
+from quoteattr.data.jsonl import load_documents
+from quoteattr.data.stats import DatasetStats, SpeakerStats, dataset_stats
 from quoteattr.schema import Document, Entity, Mention, Quote, QuoteKind, Span, Speaker
 
 DATA = Path(__file__).resolve().parents[1] / "data"

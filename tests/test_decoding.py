@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from quoteattr.decoding import decode_tags, log_softmax, tag_probabilities
-from quoteattr.labels import BEGIN, INSIDE, OUTSIDE
+from quoteattr.model.decoding import decode_tags, log_softmax, tag_probabilities
+from quoteattr.model.labels import BEGIN, INSIDE, OUTSIDE
 
 
 def well_formed(tags: list[int]) -> bool:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quoteattr.evaluation import (
+from quoteattr.metrics import (
     PRF,
     Accuracy,
     evaluate,
@@ -297,7 +297,7 @@ def test_tag_scores_reject_misaligned_sequences() -> None:
 
 
 def test_by_speaker_counts_gold_quotations_found_and_attributed() -> None:
-    from quoteattr.io import load_documents
+    from quoteattr.data.jsonl import load_documents
 
     gold = load_documents(Path(__file__).parent / "data" / "tiny.jsonl")
     perfect = evaluate(gold, gold)

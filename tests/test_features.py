@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from transformers import AutoTokenizer, BertTokenizer, PreTrainedTokenizerBase
 
-from quoteattr.features import (
+from quoteattr.model.features import (
     ALL_CAPS,
     CAPITALISED,
     LOWER,
@@ -27,9 +27,17 @@ from quoteattr.features import (
     word_case,
     word_continuations,
 )
-from quoteattr.labels import BEGIN, IGNORE, INSIDE, OUTSIDE, LabelScheme, tags_to_token_spans, token_spans_to_chars
+from quoteattr.model.labels import (
+    BEGIN,
+    IGNORE,
+    INSIDE,
+    OUTSIDE,
+    LabelScheme,
+    tags_to_token_spans,
+    token_spans_to_chars,
+)
+from quoteattr.model.windows import owning_windows
 from quoteattr.schema import Document, Entity, Quote, Span, Speaker
-from quoteattr.windows import owning_windows
 
 SCHEME = LabelScheme()
 QUOTE, SPEAKER, CUE, ROLE = range(4)

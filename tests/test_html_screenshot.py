@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from quoteattr.output import PALETTE, DocumentResult, open_writer
 from quoteattr.schema import Quote, Span, Speaker
+from quoteattr.tools.output import PALETTE, DocumentResult, open_writer
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(

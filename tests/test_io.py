@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from quoteattr.errors import DataFormatError
-from quoteattr.io import (
+from quoteattr.data.jsonl import (
     dataset_files,
     document_from_record,
     document_to_record,
@@ -21,6 +20,7 @@ from quoteattr.io import (
     record_problems,
     validate_files,
 )
+from quoteattr.errors import DataFormatError
 from quoteattr.schema import Document, Quote, Span
 
 TESTS = Path(__file__).parent

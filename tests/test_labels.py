@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quoteattr.errors import ConfigError
-from quoteattr.labels import (
+from quoteattr.model.labels import (
     BEGIN,
     INSIDE,
     OUTSIDE,

@@ -15,10 +15,10 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from quoteattr.errors import ConfigError, ModelLoadError
-from quoteattr.features import CAPITALISED, CASE_TYPES
 from quoteattr.inference import QuoteAttributor
-from quoteattr.labels import LabelScheme
-from quoteattr.modeling import SETTINGS_FILE, WEIGHTS_FILE, ModelSettings, load_model, new_model, save_model
+from quoteattr.model.features import CAPITALISED, CASE_TYPES
+from quoteattr.model.labels import LabelScheme
+from quoteattr.model.modeling import SETTINGS_FILE, WEIGHTS_FILE, ModelSettings, load_model, new_model, save_model
 
 
 class _CreatesFile:

@@ -12,7 +12,8 @@ import sys
 
 import pytest
 
-from quoteattr.output import (
+from quoteattr.schema import SCHEMA_VERSION, Quote, Span, Speaker
+from quoteattr.tools.output import (
     CSV_COLUMNS,
     FORMATS,
     PALETTE,
@@ -20,7 +21,6 @@ from quoteattr.output import (
     document_record,
     open_writer,
 )
-from quoteattr.schema import SCHEMA_VERSION, Quote, Span, Speaker
 
 TEXT = (
     "“We will win 😀,\nwe will,” said Jane Doe, the mayor.\n"
@@ -259,5 +259,5 @@ def test_unknown_format() -> None:
 
 
 def test_writers_do_not_import_torch() -> None:
-    code = "import sys, quoteattr.output, quoteattr.reading; print('torch' in sys.modules)"
+    code = "import sys, quoteattr.tools.output, quoteattr.tools.reading; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"

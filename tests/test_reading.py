@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from quoteattr import reading
 from quoteattr.errors import InputFileError
-from quoteattr.reading import InputText, iter_inputs
+from quoteattr.tools import reading
+from quoteattr.tools.reading import InputText, iter_inputs
 
 
 def read_all(*paths: str | Path, **options: object) -> list[InputText | InputFileError]:

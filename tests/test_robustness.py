@@ -122,7 +122,7 @@ def test_linking_any_tags_keeps_offsets(
     """The linking rules on arbitrary tag sequences (a trained model tags far more varied spans than the tiny one)."""
     import numpy as np
 
-    from quoteattr.features import tokenize_texts
+    from quoteattr.model.features import tokenize_texts
 
     text = " ".join(pieces)
     tokens = tokenize_texts([text], tiny_attributor.tokenizer)[0]
@@ -145,8 +145,8 @@ def test_decoded_spans_never_split_a_word(
 ) -> None:
     import numpy as np
 
-    from quoteattr.features import tokenize_texts
-    from quoteattr.labels import tags_to_token_spans
+    from quoteattr.model.features import tokenize_texts
+    from quoteattr.model.labels import tags_to_token_spans
 
     text = " ".join(pieces)
     tokens = tokenize_texts([text], tiny_attributor.tokenizer)[0]

@@ -65,7 +65,7 @@ def test_bad_precision_settings_are_refused(tiny_model: Path) -> None:
 def test_card_says_how_to_feed_case_features(tiny_model: Path, tmp_path: Path) -> None:
     import shutil
 
-    from quoteattr.model_card import CASE_NOTE, render_card
+    from quoteattr.model.model_card import CASE_NOTE, render_card
 
     card = render_card(tiny_model)
     assert CASE_NOTE.strip() in card and "$" not in card
@@ -78,7 +78,7 @@ def test_card_says_how_to_feed_case_features(tiny_model: Path, tmp_path: Path) -
 def test_card_names_the_model_relative_to_the_working_directory(
     tiny_model: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from quoteattr.model_card import render_card
+    from quoteattr.model.model_card import render_card
 
     monkeypatch.chdir(tiny_model.parent.parent)
     card = render_card(tiny_model.resolve())

@@ -9,10 +9,10 @@ import pytest
 from typer.testing import CliRunner
 
 from quoteattr.cli import app
-from quoteattr.datastats import dataset_stats
+from quoteattr.data.jsonl import load_documents, validate_files
+from quoteattr.data.standoff import SHARED_ENV, checksum
+from quoteattr.data.stats import dataset_stats
 from quoteattr.errors import DataFormatError
-from quoteattr.io import load_documents, validate_files
-from quoteattr.standoff import SHARED_ENV, checksum
 
 TEXT = (
     'Headline: "The Art of the Deal"\n\n"We will win," said Jane Roe, the campaign manager. Aides believe she is right.'

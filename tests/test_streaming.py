@@ -15,10 +15,10 @@ from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 import quoteattr.inference as inference
 import quoteattr.long_text as long_text_module
-from quoteattr.features import TokenizedText, paragraph_pieces, text_blocks, tokenize_pieces, tokenize_texts
 from quoteattr.inference import FAST_STRIDE, QuoteAttributor
+from quoteattr.model.features import TokenizedText, paragraph_pieces, text_blocks, tokenize_pieces, tokenize_texts
+from quoteattr.model.windows import next_windows, plan_windows
 from quoteattr.schema import Document
-from quoteattr.windows import next_windows, plan_windows
 
 
 @settings(max_examples=300, deadline=None)

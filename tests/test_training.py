@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from quoteattr.errors import ConfigError
-from quoteattr.training import DataSource, TrainConfig, train
+from quoteattr.model.training import DataSource, TrainConfig, train
 
 REPO = Path(__file__).parent.parent
 TINY_DATA = Path(__file__).parent / "data" / "tiny.jsonl"
@@ -56,7 +56,7 @@ def test_bad_settings_name_the_field(overrides: dict, message: str) -> None:
 def test_an_interrupted_run_resumes_and_never_leaves_a_half_model(
     tmp_path: Path, tiny_base_model: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import quoteattr.training as training
+    import quoteattr.model.training as training
 
     output = tmp_path / "model"
     config = _tiny_config(output, tiny_base_model)
@@ -128,7 +128,7 @@ def test_a_later_epoch_wins_a_tie() -> None:
 
     import numpy as np
 
-    from quoteattr.training import _LaterEpochWinsTies
+    from quoteattr.model.training import _LaterEpochWinsTies
 
     state = SimpleNamespace(best_metric=0.0)
     _LaterEpochWinsTies("eval_f1_mean").on_evaluate(None, state, None, metrics={"eval_f1_mean": 0.0})
@@ -141,11 +141,11 @@ def test_a_later_epoch_wins_a_tie() -> None:
 def test_training_log_lines_are_rounded(caplog: pytest.LogCaptureFixture) -> None:
     from types import SimpleNamespace
 
-    from quoteattr.training import _LogCallback
+    from quoteattr.model.training import _LogCallback
 
     state = SimpleNamespace(epoch=1.0, global_step=20, max_steps=40)
     logs = {"loss": 0.123456789, "grad_norm": 1.98766, "learning_rate": 4.98765e-05, "epoch": 1.0}
-    with caplog.at_level("INFO", logger="quoteattr.training"):
+    with caplog.at_level("INFO", logger="quoteattr.model.training"):
         _LogCallback().on_log(None, state, None, logs=logs)
     assert caplog.messages == ["epoch 1.00 step 20/40: loss 0.1235 grad_norm 1.9877 learning_rate 5.0e-05"]
 
@@ -170,8 +170,8 @@ def test_training_reports_progress_and_prints_nothing(
 
 
 def test_a_document_in_two_sources_is_learned_from_the_first_only(tmp_path: Path) -> None:
-    from quoteattr.io import document_to_record, load_documents
-    from quoteattr.training import _load_training_documents
+    from quoteattr.data.jsonl import document_to_record, load_documents
+    from quoteattr.model.training import _load_training_documents
 
     documents = load_documents(TINY_DATA)
     first, second = tmp_path / "gold.jsonl", tmp_path / "other.jsonl"

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quoteattr.errors import ConfigError
-from quoteattr.windows import Window, owning_windows, plan_windows
+from quoteattr.model.windows import Window, owning_windows, plan_windows
 
 
 def bounds(windows: list[Window]) -> list[tuple[int, int]]:

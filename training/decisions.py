@@ -21,10 +21,10 @@ from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
 from quoteattr.attribution.decisions import DECISIONS, DIMENSIONS, QuotationDecider, decision_features, hashed
-from quoteattr.evaluation import trimmed
+from quoteattr.data.jsonl import load_documents
 from quoteattr.inference import QuoteAttributor
-from quoteattr.io import load_documents
 from quoteattr.marks import quote_kind
+from quoteattr.metrics import trimmed
 from quoteattr.schema import Document, Quote
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from quoteattr.attribution.speaker_links import DIMENSIONS, SpeakerLinker, candidates, hashed, pair_features
-from quoteattr.evaluation import evaluate
-from quoteattr.io import load_documents
+from quoteattr.data.jsonl import load_documents
 from quoteattr.linking import TaggedSpan, attribute, choose_speaker, cue_next_to, joined_mentions
+from quoteattr.metrics import evaluate
 from quoteattr.schema import Document
 
 POLNEAR = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear"

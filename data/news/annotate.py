@@ -25,8 +25,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from quoteattr.coverage import mark_spans
-from quoteattr.standoff import checksum as sha
+from quoteattr.data.coverage import mark_spans
+from quoteattr.data.standoff import checksum as sha
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[2] / "shared"

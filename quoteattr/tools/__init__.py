@@ -1,1 +1,1 @@
-"""Tools over the attributor: file and corpus reading, batch prediction."""
+"""Tools around the attributor: file and corpus reading, output formats, batch prediction, reports."""

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from quoteattr.errors import InputFileError
-from quoteattr.reading import InputText
+from quoteattr.tools.reading import InputText
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 PARQUET_SUFFIXES = (".parquet", ".pq")

@@ -22,9 +22,9 @@ from transformers import PreTrainedTokenizerBase
 if TYPE_CHECKING:
     import datasets
 
-from quoteattr.labels import IGNORE, AlignmentReport, LabelScheme, Offsets, spans_to_tags
+from quoteattr.model.labels import IGNORE, AlignmentReport, LabelScheme, Offsets, spans_to_tags
+from quoteattr.model.windows import Window, plan_windows
 from quoteattr.schema import Document
-from quoteattr.windows import Window, plan_windows
 
 PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
 WORD = re.compile(r"\S+")

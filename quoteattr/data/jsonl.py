@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from quoteattr.data.standoff import is_standoff, join_record
 from quoteattr.errors import DataFormatError
 from quoteattr.schema import (
     ATTRIBUTION_TYPES,
@@ -24,7 +25,6 @@ from quoteattr.schema import (
     Span,
     Speaker,
 )
-from quoteattr.standoff import is_standoff, join_record
 
 MENTION_TYPES = ("name", "pronoun", "nominal")
 ENTITY_TYPES = ("person", "organization", "group")
@@ -217,7 +217,7 @@ def document_from_record(record: dict[str, Any]) -> Document:
 def _records(path: Path) -> Iterator[tuple[int, Any, str | None]]:
     """Yield (line number, decoded record or None, problem or None) for non-blank lines.
 
-    Standoff records (`quoteattr.standoff`) come back joined with their texts.
+    Standoff records (`quoteattr.data.standoff`) come back joined with their texts.
     """
     try:
         handle = path.open(encoding="utf-8")

@@ -16,7 +16,7 @@ SETTINGS_FILE = "quoteattr.json"
 CARD_FILE = "README.md"
 CASE_NOTE = (
     "\nIt reads each word's capitalisation from `token_type_ids` (0: no capital or no letters, 1: capitalised,\n"
-    "2: all capitals, two letters or more; `quoteattr.features.case_types`): without them it sees every word\n"
+    "2: all capitals, two letters or more; `quoteattr.model.features.case_types`): without them it sees every word\n"
     "as lower case and finds fewer names."
 )
 

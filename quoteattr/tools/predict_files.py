@@ -13,10 +13,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from quoteattr.errors import InputFileError
-from quoteattr.output import DocumentResult, open_writer
-from quoteattr.reading import InputText, check_inputs, read_input
 from quoteattr.schema import Quote
 from quoteattr.tools.corpus import check_corpus, is_corpus, iter_corpus
+from quoteattr.tools.output import DocumentResult, open_writer
+from quoteattr.tools.reading import InputText, check_inputs, read_input
 
 if TYPE_CHECKING:
     from quoteattr.inference import QuoteAttributor

@@ -30,8 +30,8 @@ from transformers import (
 )
 
 from quoteattr.errors import ConfigError, ModelLoadError
-from quoteattr.features import CASE_TYPES
-from quoteattr.labels import IGNORE, LabelScheme
+from quoteattr.model.features import CASE_TYPES
+from quoteattr.model.labels import IGNORE, LabelScheme
 from quoteattr.schema import SCHEMA_VERSION
 from quoteattr.version import __version__
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from quoteattr.labels import BEGIN, INSIDE, OUTSIDE
+from quoteattr.model.labels import BEGIN, INSIDE, OUTSIDE
 
 # Allowed transitions previous -> next over (O, B, I): I may only follow B or I.
 _BLOCKED = np.zeros((3, 3))

@@ -1,7 +1,7 @@
 """Fine-tune a token-classification model on quotation datasets with the transformers `Trainer`.
 
 Example:
-    >>> from quoteattr.training import TrainConfig, train
+    >>> from quoteattr.model.training import TrainConfig, train
     >>> result = train(TrainConfig.from_toml("training/configs/minilm.toml"))  # doctest: +SKIP
     >>> result.metrics["eval_f1_mean"]  # doctest: +SKIP
 """
@@ -24,14 +24,14 @@ import torch
 from transformers import EvalPrediction, Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_callback import PrinterCallback
 
-from quoteattr.decoding import decode_tags, log_softmax
+from quoteattr.data.jsonl import load_documents
 from quoteattr.errors import ConfigError
-from quoteattr.evaluation import tag_scores
-from quoteattr.features import PaddingCollator, documents_to_dataset
-from quoteattr.io import load_documents
-from quoteattr.labels import IGNORE, LabelScheme, bio_strings
-from quoteattr.model_card import write_card
-from quoteattr.modeling import (
+from quoteattr.metrics import tag_scores
+from quoteattr.model.decoding import decode_tags, log_softmax
+from quoteattr.model.features import PaddingCollator, documents_to_dataset
+from quoteattr.model.labels import IGNORE, LabelScheme, bio_strings
+from quoteattr.model.model_card import write_card
+from quoteattr.model.modeling import (
     ModelSettings,
     default_base_model,
     family_loss,
@@ -44,7 +44,7 @@ from quoteattr.schema import Document
 
 logger = logging.getLogger(__name__)
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]  # the checkout: quoteattr/model/training.py
 CONFIGS_DIR = REPO / "training" / "configs"
 
 DEVICES = ("auto", "cpu", "cuda")
