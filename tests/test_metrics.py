@@ -1,4 +1,4 @@
-"""Scoring predicted quotations against gold ones: matching, kind groups, speakers, roles, tags."""
+"""The pure scoring functions (`quoteattr.metrics`): matching, kind groups, speakers, roles, tags."""
 
 from __future__ import annotations
 
