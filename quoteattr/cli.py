@@ -336,9 +336,9 @@ def promote(
     Example: quoteattr promote runs/finetune --data my/dev.jsonl
     """
     from quoteattr.data.jsonl import load_documents
+    from quoteattr.evaluation import promote as run_promote
     from quoteattr.inference import shipped_model_path
-    from quoteattr.scoring import Promotion
-    from quoteattr.scoring import promote as run_promote
+    from quoteattr.model.promotion import Promotion
 
     _quiet_transformers()
     target = to or shipped_model_path()
@@ -387,15 +387,15 @@ def evaluate(
         if not documents:
             raise ConfigError(f"{', '.join(map(str, data))}: no documents to evaluate")
         if cv:
+            from quoteattr.evaluation import cross_validate
             from quoteattr.model.training import TrainConfig
-            from quoteattr.scoring import cross_validate
 
             report, folds = cross_validate(TrainConfig.from_toml(config), documents, device=device)
             for doc_id, fold in folds:
                 _print_report(fold, f"held out: {doc_id}")
         else:
+            from quoteattr.evaluation import score_model
             from quoteattr.inference import load_attributor
-            from quoteattr.scoring import score_model
 
             report = score_model(
                 load_attributor(

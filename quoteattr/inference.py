@@ -63,6 +63,14 @@ class TokenTags:
     probabilities: np.ndarray
 
 
+@dataclass(frozen=True)
+class TaggedQuotes:
+    """One text's quotations with the decoded token tags they were linked from."""
+
+    quotes: list[Quote]
+    tags: TokenTags
+
+
 def shipped_model_path() -> Path:
     """The default model: `$QUOTEATTR_MODEL` if set, else the model shipped in `models/`."""
     return Path(os.environ.get(MODEL_ENV) or SHIPPED_MODEL)
@@ -303,10 +311,19 @@ class QuoteAttributor:
         return outputs
 
     def _predict_chunk(self, texts: list[str], batch_size: int) -> list[list[Quote]]:
-        return [
-            self.link(text, self.decode(tokens, scores))
-            for text, (tokens, scores) in zip(texts, self.tag_scores(texts, batch_size))
-        ]
+        return [tagged.quotes for tagged in self.predict_tagged(texts, batch_size)]
+
+    def predict_tagged(self, texts: Sequence[str], batch_size: int | None = None) -> list[TaggedQuotes]:
+        """The quotations of each text, as `predict_many` gives them, with the token tags they come from.
+
+        Evaluation scores the tags too (seqeval). The texts' windows are run together, each text
+        whole: for texts of any length in flat memory, use `stream`.
+        """
+        tagged = []
+        for text, (tokens, scores) in zip(texts, self.tag_scores(texts, batch_size)):
+            decoded = self.decode(tokens, scores)
+            tagged.append(TaggedQuotes(self.link(text, decoded), decoded))
+        return tagged
 
     def decode(self, tokens: TokenizedText, scores: np.ndarray) -> TokenTags:
         """Well-formed tags of the real tokens (separators dropped, so spans run across paragraphs)."""

@@ -617,7 +617,8 @@ def test_the_fine_tune_recipe_on_a_few_documents(tiny_model: Path, tmp_path: Pat
 
 
 def test_promote_installs_only_a_better_model(tiny_model: Path, tmp_path: Path, monkeypatch: Any) -> None:
-    import quoteattr.scoring as scoring
+    import quoteattr.evaluation as evaluation
+    from quoteattr.model.promotion import Promotion
 
     target = tmp_path / "models" / "current"
     args = ["promote", str(tiny_model), "--data", str(TINY_DATA), "--to", str(target), "--device", "cpu"]
@@ -634,9 +635,9 @@ def test_promote_installs_only_a_better_model(tiny_model: Path, tmp_path: Path, 
     forced = run(*args, "--force")
     assert f"installed {tiny_model} as {target}" in forced.stdout, forced.output
     reports: list[Any] = []  # the candidate is scored first: make it the better one
-    real = scoring.score_model
-    monkeypatch.setattr(scoring, "score_model", lambda *a: reports.append(real(*a)) or reports[-1])
-    monkeypatch.setattr(scoring.Promotion, "score", staticmethod(lambda report: float(report is reports[0])))
+    real = evaluation.score_model
+    monkeypatch.setattr(evaluation, "score_model", lambda *a: reports.append(real(*a)) or reports[-1])
+    monkeypatch.setattr(Promotion, "score", staticmethod(lambda report: float(report is reports[0])))
     better = run(*args)
     assert f"installed {tiny_model} as {target}" in better.stdout, better.output
 

@@ -8,13 +8,14 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import platform
 import shutil
 import time
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,18 +54,33 @@ PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 @dataclass
 class DataSource:
-    """A JSONL file or directory of training documents."""
+    """A JSONL file or directory of training documents, or documents in memory (`documents`, from Python)."""
 
-    path: str
+    path: str  # with `documents`, only a name for them (in logs and the saved config)
     repeat: int = 1  # times each document is seen per epoch (oversample small, richly annotated sets)
     optional: bool = False  # skip with a warning when the path is missing
     limit: int = 0  # use only the first N documents; 0 = all
+    documents: Sequence[Document] | None = field(default=None, repr=False)  # used instead of reading `path`
 
     def __post_init__(self) -> None:
         if self.repeat < 1 or self.limit < 0:
             raise ConfigError(
                 f"train_data: {self.path}: need repeat >= 1 and limit >= 0, got {self.repeat}, {self.limit}"
             )
+        if self.documents is not None and not all(isinstance(d, Document) for d in self.documents):
+            raise ConfigError(f"train_data: {self.path}: documents are given from Python, as quoteattr Documents")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The source as the saved config records it: documents in memory by their number only."""
+        data: dict[str, Any] = {
+            "path": self.path,
+            "repeat": self.repeat,
+            "optional": self.optional,
+            "limit": self.limit,
+        }
+        if self.documents is not None:
+            data["documents"] = len(self.documents)
+        return data
 
 
 @dataclass
@@ -154,7 +170,13 @@ class TrainConfig:
             raise ConfigError(f"{path}: {error}") from None
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The config as saved beside the model (`quoteattr.json`)."""
+        return {
+            spec.name: [source.to_dict() for source in self.train_data]
+            if spec.name == "train_data"
+            else copy.deepcopy(getattr(self, spec.name))
+            for spec in dataclasses.fields(self)
+        }
 
 
 @dataclass(frozen=True)
@@ -235,12 +257,16 @@ def _load_training_documents(config: TrainConfig) -> list[Document]:
     documents: list[Document] = []
     seen: set[str] = set()
     for source in config.train_data:
-        if not Path(source.path).exists():
-            if source.optional:
-                logger.warning("training source %s is missing; skipped", source.path)
-                continue
+        if source.documents is not None:
+            available: Sequence[Document] = source.documents
+        elif Path(source.path).exists():
+            available = load_documents(source.path)
+        elif source.optional:
+            logger.warning("training source %s is missing; skipped", source.path)
+            continue
+        else:
             raise ConfigError(f"train_data: {source.path} does not exist")
-        loaded = [document for document in load_documents(source.path) if document.id not in seen]
+        loaded = [document for document in available if document.id not in seen]
         if source.limit:
             loaded = loaded[: source.limit]
         seen.update(document.id for document in loaded)
@@ -331,6 +357,9 @@ class _StepCallback(TrainerCallback):
 def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int], None] | None = None) -> TrainResult:
     """Train a quoteattr model as `config` says and write it to `config.output_dir`.
 
+    The training documents are those of `config.train_data`: dataset files or directories, or
+    documents in memory (`DataSource("my documents", documents=docs)`), so a caller that holds
+    its documents (cross-validation) need not write them to a file.
     Checkpoints go to `<output_dir>.checkpoints/` (one per epoch, the best kept, a later epoch
     winning a tie); `resume=True` continues from the last one. The final model directory is
     written atomically. `output_dir` may not lie inside `models/` (see `check_output_dir`).

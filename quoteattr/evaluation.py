@@ -1,43 +1,55 @@
-"""Run a model over gold documents and score it; promote a better model; leave-one-document-out cross-validation."""
+"""Score a model on gold documents, promote a better model, and cross-validate a training config.
+
+Predictions come from the attributor itself (`QuoteAttributor.predict_tagged`), so a model is
+scored on what `quoteattr predict` outputs; the figures are the pure functions of `metrics`.
+Cross-validation trains in memory (no fold is written to a file); it is the one part of this
+module that needs the training stack, which it imports only when it runs.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import json
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from quoteattr.data.jsonl import dataset_files, document_to_record, iter_documents
+from quoteattr.data.jsonl import dataset_files, iter_documents
 from quoteattr.inference import QuoteAttributor
 from quoteattr.metrics import EvalReport, evaluate
 from quoteattr.model.features import token_labels
 from quoteattr.model.labels import IGNORE, bio_strings
-from quoteattr.model.model_card import record_scores
-from quoteattr.model.modeling import install_model
-from quoteattr.model.training import DataSource, TrainConfig, train
+from quoteattr.model.promotion import Promotion, install_if_better
 from quoteattr.schema import Document
+
+if TYPE_CHECKING:
+    from quoteattr.model.training import DataSource, TrainConfig
+
+TagSequences = tuple[list[list[str]], list[list[str]]]
+"""(gold, predicted) IOB2 tag sequences, one per document and label family, for seqeval."""
+DOCUMENTS_PER_CALL = 64  # documents handed to the attributor at a time
 
 
 def predict_documents(
     attributor: QuoteAttributor, documents: Sequence[Document], batch_size: int = 16
-) -> tuple[list[Document], tuple[list[list[str]], list[list[str]]]]:
-    """Predicted documents and the (gold, predicted) IOB2 tag sequences, one per document and family."""
-    predicted, gold_tags, pred_tags = [], [], []
-    families = attributor.scheme.families
-    for start in range(0, len(documents), 64):
-        chunk = documents[start : start + 64]
-        for document, (tokens, scores) in zip(chunk, attributor.tag_scores([d.text for d in chunk], batch_size)):
-            decoded = attributor.decode(tokens, scores)
-            labels, _ = token_labels(document, decoded.offsets, attributor.scheme)
-            for f, family in enumerate(families):
+) -> tuple[list[Document], TagSequences]:
+    """The attributor's documents (the gold texts with predicted quotations) and the tags to score.
+
+    A family the gold document does not annotate (PolNeAR has no roles) gets no tag sequence.
+    """
+    predicted: list[Document] = []
+    gold_tags: list[list[str]] = []
+    pred_tags: list[list[str]] = []
+    for start in range(0, len(documents), DOCUMENTS_PER_CALL):
+        chunk = documents[start : start + DOCUMENTS_PER_CALL]
+        for document, tagged in zip(chunk, attributor.predict_tagged([d.text for d in chunk], batch_size)):
+            labels, _ = token_labels(document, tagged.tags.offsets, attributor.scheme)
+            for f, family in enumerate(attributor.scheme.families):
                 column = [row[f] for row in labels]
                 if column and column[0] != IGNORE:
                     gold_tags.append(bio_strings(column, family))
-                    pred_tags.append(bio_strings(decoded.tags[:, f].tolist(), family))
-            quotes = attributor.link(document.text, decoded)
-            predicted.append(Document(document.id, document.text, tuple(quotes)))
+                    pred_tags.append(bio_strings(tagged.tags.tags[:, f].tolist(), family))
+            predicted.append(Document(document.id, document.text, tuple(tagged.quotes)))
     return predicted, (gold_tags, pred_tags)
 
 
@@ -58,24 +70,6 @@ def quotations_only(document: Document) -> Document:
     return dataclasses.replace(document, quotes=tuple(q for q in document.quotes if q.type == "quotation"))
 
 
-PROMOTION_SCORE = ("attributed", "all")  # end-to-end attributed-quotation F1, every kind
-
-
-@dataclass(frozen=True)
-class Promotion:
-    """The scores `promote` compared and whether the candidate was installed."""
-
-    candidate: EvalReport
-    current: EvalReport | None  # None when there was no model at the target yet
-    promoted: bool
-
-    @staticmethod
-    def score(report: EvalReport) -> float:
-        """The figure models are compared by: attributed-quotation F1 over all kinds."""
-        table, group = PROMOTION_SCORE
-        return getattr(report, table)[group].f1
-
-
 def promote(
     candidate: str | Path,
     target: str | Path,
@@ -89,7 +83,7 @@ def promote(
     Both models are scored on the same gold `documents`; the candidate replaces the current one
     only when its attributed F1 is strictly higher (or `force`, or there is no model at `target`).
     The copy is atomic, and the installed model's `metrics.json` and card record the score under
-    `dataset`.
+    `dataset` (see `quoteattr.model.promotion`).
 
     Example:
         >>> dev = load_documents("my/dev.jsonl")  # doctest: +SKIP
@@ -100,11 +94,7 @@ def promote(
     current = None
     if Path(target).exists():
         current = score_model(QuoteAttributor.load(target, device=device), documents)
-    better = current is None or Promotion.score(report) > Promotion.score(current)
-    if better or force:
-        install_model(candidate, target)
-        record_scores(Path(target), dataset, report.to_dict())
-    return Promotion(report, current, better or force)
+    return install_if_better(candidate, target, report, current, dataset, force)
 
 
 def cross_validate(
@@ -113,27 +103,29 @@ def cross_validate(
     """Leave-one-document-out: for each document, train on the others as `config` says, score it.
 
     The config's training sources that are not these documents (e.g. a PolNeAR subset) stay; the
-    first source's repeat count applies to the fold's documents. Returns the pooled report over
-    all held-out documents and one report per fold.
+    first source's repeat count applies to the fold's documents, which go to training in memory.
+    Each fold's model is written to a temporary directory, removed at the end. Returns the pooled
+    report over all held-out documents and one report per fold.
     """
+    from quoteattr.model.training import DataSource, train  # the training stack, only when cross-validating
+
     per_fold: list[tuple[str, EvalReport]] = []
-    all_gold: list[Document] = []
     all_pred: list[Document] = []
     gold_tags: list[list[str]] = []
     pred_tags: list[list[str]] = []
     ids = {d.id for d in documents}
+    kept = [source for source in config.train_data if not _holds_any(source, ids)]
+    repeat = config.train_data[0].repeat
     with tempfile.TemporaryDirectory(prefix="quoteattr-cv-") as scratch:
         for held_out in documents:
-            fold_file = Path(scratch) / f"train-{held_out.id}.jsonl"
-            fold_file.write_text(
-                "".join(json.dumps(document_to_record(d)) + "\n" for d in documents if d.id != held_out.id),
-                encoding="utf-8",
+            fold = DataSource(
+                f"cross-validation fold without {held_out.id}",
+                repeat=repeat,
+                documents=[d for d in documents if d.id != held_out.id],
             )
-            kept = [s for s in config.train_data if not _holds_any(Path(s.path), ids)]
-            repeat = config.train_data[0].repeat
             fold_config = dataclasses.replace(
                 config,
-                train_data=[DataSource(str(fold_file), repeat=repeat), *kept],
+                train_data=[fold, *kept],
                 dev_data=[],
                 output_dir=str(Path(scratch) / f"model-{held_out.id}"),
                 device=device,
@@ -142,15 +134,17 @@ def cross_validate(
             attributor = QuoteAttributor.load(result.output_dir, device=device)
             predicted, (gold, pred) = predict_documents(attributor, [held_out])
             per_fold.append((held_out.id, evaluate([held_out], predicted, (gold, pred))))
-            all_gold.append(held_out)
             all_pred.extend(predicted)
             gold_tags.extend(gold)
             pred_tags.extend(pred)
-    return evaluate(all_gold, all_pred, (gold_tags, pred_tags)), per_fold
+    return evaluate(list(documents), all_pred, (gold_tags, pred_tags)), per_fold
 
 
-def _holds_any(path: Path, ids: set[str]) -> bool:
-    """Whether a dataset file or directory contains any of the given document ids."""
+def _holds_any(source: DataSource, ids: set[str]) -> bool:
+    """Whether a training source (documents in memory, a dataset file or a directory) holds any of `ids`."""
+    if source.documents is not None:
+        return any(d.id in ids for d in source.documents)
+    path = Path(source.path)
     if not path.exists():
         return False
     return any(d.id in ids for f in dataset_files([path]) for d in iter_documents(f))
