@@ -110,8 +110,10 @@ def scratch_config(config: Path, scratch: Path, name: str, outputs: dict[Path, P
 
 def recorded(output_dir: Path) -> dict[str, Any]:
     """The `training` block that quoteattr wrote into the model's quoteattr.json, if any."""
+    from quoteattr.model.directory import SETTINGS_FILE
+
     try:
-        return json.loads((output_dir / "quoteattr.json").read_text(encoding="utf-8")).get("training", {})
+        return json.loads((output_dir / SETTINGS_FILE).read_text(encoding="utf-8")).get("training", {})
     except (OSError, ValueError):
         return {}
 

@@ -1,16 +1,28 @@
-"""What the CPU can do, read from its flags, and the precision that suits it.
+"""The devices and precisions quoteattr runs on: the one place that names and checks them.
 
-bf16 pays only where the CPU multiplies bf16 natively (AMX, or AVX-512 BF16): on an AMD EPYC with
-AVX-512 BF16, quoteattr in bf16 did 2.4 times the words per CPU-second of fp32. Elsewhere torch
-emulates bf16: on an AVX2-only EPYC, bf16 ran about 2 times slower than fp32 (issue 13).
-Plain Python: the benchmarks and the CLI read these facts without importing torch.
+What the CPU can do is read from its flags. bf16 pays only where the CPU multiplies bf16 natively
+(AMX, or AVX-512 BF16): on an AMD EPYC with AVX-512 BF16, quoteattr in bf16 did 2.4 times the
+words per CPU-second of fp32. Elsewhere torch emulates bf16: on an AVX2-only EPYC, bf16 ran about
+2 times slower than fp32 (issue 13). The CPU facts are plain Python, so the benchmarks and the CLI
+read them without importing torch; the functions that choose a torch device import it when called.
 """
 
 from __future__ import annotations
 
 import platform
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from quoteattr.errors import ConfigError
+
+if TYPE_CHECKING:
+    import torch
+
+DEVICES = ("auto", "cpu", "cuda")
+PRECISIONS = ("auto", "fp32", "bf16")  # the attributor's weights
+TRAINING_PRECISIONS = (*PRECISIONS, "fp16")  # training's mixed precision; fp16 needs a GPU
 
 CPUINFO = Path("/proc/cpuinfo")
 # Flags as Linux names them in /proc/cpuinfo.
@@ -22,6 +34,7 @@ _EXTENSIONS = (
     ("AVX-512 BF16", ("avx512_bf16",)),
     ("AMX", ("amx_tile", "amx_bf16")),
 )
+_warned: set[str] = set()  # warnings given once per process
 
 
 def cpu_flags(cpuinfo: Path = CPUINFO) -> frozenset[str]:
@@ -84,3 +97,64 @@ def choose_cpu_precision(requested: str, flags: Iterable[str]) -> tuple[str, str
             "2x slower than fp32 here; use --precision auto or fp32"
         )
     return requested, None
+
+
+def resolve_device(device: str) -> torch.device:
+    """The torch device for `auto`, `cpu` or `cuda`: `auto` picks CUDA when present; `cuda` without one is an error."""
+    import torch
+
+    if device not in DEVICES:
+        raise ConfigError(f"device must be auto, cpu or cuda, got {device!r}")
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("device 'cuda' was asked for but torch sees no CUDA device; use cpu or auto")
+    return torch.device(device)
+
+
+def resolve_precision(precision: str, device: torch.device, quantize: bool = False) -> str:
+    """`fp32` or `bf16` for the attributor's weights on `device`: `auto` takes bf16 only where it is native.
+
+    On a GPU that is one that supports bf16; on a CPU see `choose_cpu_precision`. An explicit bf16
+    on a CPU without native bf16 warns (once per process) that it is slower. `quantize` (int8 on
+    the CPU) runs on fp32 weights.
+    """
+    import torch
+
+    if precision not in PRECISIONS:
+        raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    if quantize:
+        if precision == "bf16":
+            raise ConfigError("--quantize and --precision bf16 exclude each other; choose one")
+        return "fp32"
+    if device.type != "cpu":
+        if precision == "auto":
+            return "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
+        return precision
+    chosen, warning = choose_cpu_precision(precision, cpu_flags())
+    if warning and warning not in _warned:
+        _warned.add(warning)
+        warnings.warn(warning, RuntimeWarning, stacklevel=3)
+    return chosen
+
+
+def training_precision(precision: str, device: torch.device) -> str:
+    """The mixed precision training runs in on `device`: `fp32`, `bf16` or `fp16`.
+
+    `auto` is bf16 on a GPU that supports it, else fp16 (the Trainer scales fp16 losses); on a CPU
+    it is bf16 only with AMX tiles, fp32 elsewhere. fp16 needs a GPU.
+    """
+    import torch
+
+    if precision not in TRAINING_PRECISIONS:
+        raise ConfigError(f"precision must be one of {', '.join(TRAINING_PRECISIONS)}, got {precision!r}")
+    on_gpu = device.type == "cuda"
+    if precision == "auto":
+        if on_gpu:
+            precision = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+        else:
+            amx = getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
+            precision = "bf16" if amx else "fp32"
+    if precision == "fp16" and not on_gpu:
+        raise ConfigError("precision='fp16' needs a CUDA device; use bf16 or fp32 on CPU")
+    return precision

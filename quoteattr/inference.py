@@ -24,7 +24,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 from quoteattr.attribution.decisions import QuotationDecider
 from quoteattr.attribution.speaker_links import SpeakerLinker
 from quoteattr.errors import ConfigError, ModelLoadError
-from quoteattr.hardware import choose_cpu_precision, cpu_flags
+from quoteattr.hardware import resolve_device, resolve_precision
 from quoteattr.linking import TaggedSpan, attribute
 from quoteattr.long_text import predict_long
 from quoteattr.model.decoding import decode_tags, log_softmax, tag_probabilities
@@ -44,14 +44,12 @@ logger = logging.getLogger(__name__)
 
 SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "quoteattr-minilm"
 MODEL_ENV = "QUOTEATTR_MODEL"
-PRECISIONS = ("auto", "fp32", "bf16")
 # Texts longer than this stream block by block (`long_text.py`); news articles are far shorter.
 LONG_TEXT_CHARS = 200_000
 BLOCK_CHARS = 50_000  # characters tokenized and windowed at a time in a long text
 SECTION_CHARS = 100_000  # characters of a long text decoded and linked at a time
 # `fast=True`: windows overlap by FAST_STRIDE tokens instead of the model's stride (issue 13).
 FAST_STRIDE = 16
-_warned: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -74,39 +72,6 @@ class TaggedQuotes:
 def shipped_model_path() -> Path:
     """The default model: `$QUOTEATTR_MODEL` if set, else the model shipped in `models/`."""
     return Path(os.environ.get(MODEL_ENV) or SHIPPED_MODEL)
-
-
-def resolve_precision(precision: str, device: torch.device, quantize: bool = False) -> str:
-    """`fp32` or `bf16` for `device`: `auto` takes bf16 only where it is native (see `hardware.py`).
-
-    An explicit bf16 on a CPU without native bf16 warns (once per process) that it is slower.
-    """
-    if precision not in PRECISIONS:
-        raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
-    if quantize:
-        if precision == "bf16":
-            raise ConfigError("--quantize and --precision bf16 exclude each other; choose one")
-        return "fp32"
-    if device.type != "cpu":
-        if precision == "auto":
-            return "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
-        return precision
-    chosen, warning = choose_cpu_precision(precision, cpu_flags())
-    if warning and warning not in _warned:
-        _warned.add(warning)
-        warnings.warn(warning, RuntimeWarning, stacklevel=3)
-    return chosen
-
-
-def resolve_device(device: str) -> torch.device:
-    """`auto` picks CUDA when present; `cuda` without a GPU is a configuration error."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("device 'cuda' was asked for but torch sees no CUDA device; use 'cpu' or 'auto'")
-    if device not in ("cpu", "cuda"):
-        raise ConfigError(f"device must be auto, cpu or cuda, got {device!r}")
-    return torch.device(device)
 
 
 class QuoteAttributor:

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 SCHEMA_VERSION = "1.0"
 
+# Each set of labels is written once, as a type; the tuples of its values are read from it.
 QuoteKind = Literal["direct", "mixed", "indirect"]
-QUOTE_KINDS: tuple[QuoteKind, ...] = ("direct", "mixed", "indirect")
+QUOTE_KINDS: tuple[QuoteKind, ...] = get_args(QuoteKind)
 MentionType = Literal["name", "pronoun", "nominal"]
+MENTION_TYPES: tuple[MentionType, ...] = get_args(MentionType)
 EntityType = Literal["person", "organization", "group"]
+ENTITY_TYPES: tuple[EntityType, ...] = get_args(EntityType)
 AttributionType = Literal["quotation", "other"]
 """`quotation`: something said or written; `other`: a belief, intention, plan or other non-speech attribution."""
-ATTRIBUTION_TYPES: tuple[AttributionType, ...] = ("quotation", "other")
+ATTRIBUTION_TYPES: tuple[AttributionType, ...] = get_args(AttributionType)
 NON_QUOTATION_REASONS = (
     "topic",
     "negated",

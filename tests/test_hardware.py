@@ -1,4 +1,4 @@
-"""CPU facts from /proc/cpuinfo and the precision chosen from them (issue 13)."""
+"""CPU facts from /proc/cpuinfo, the precision chosen from them (issue 13), and the device and precision checks."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ from pathlib import Path
 
 import pytest
 
+import quoteattr.hardware as hardware
+from quoteattr.errors import ConfigError
 from quoteattr.hardware import (
     choose_cpu_precision,
     cpu_flags,
     cpu_model,
     describe_cpu,
     native_bf16,
+    resolve_device,
+    resolve_precision,
+    training_precision,
     vector_extensions,
 )
 
@@ -63,3 +68,27 @@ def test_no_cpuinfo_means_no_flags(tmp_path: Path) -> None:
     assert cpu_flags(tmp_path / "missing") == frozenset()
     assert vector_extensions(set()) == []
     assert choose_cpu_precision("auto", cpu_flags(tmp_path / "missing")) == ("fp32", None)
+
+
+def test_devices_and_precisions_are_checked_in_one_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    with pytest.raises(ConfigError, match="device must be auto, cpu or cuda, got 'tpu'"):
+        resolve_device("tpu")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert resolve_device("auto") == torch.device("cpu") == resolve_device("cpu")
+    with pytest.raises(ConfigError, match="no CUDA device; use cpu or auto"):
+        resolve_device("cuda")
+    cpu = torch.device("cpu")
+    with pytest.raises(ConfigError, match="precision must be one of auto, fp32, bf16, got 'fp16'"):
+        resolve_precision("fp16", cpu)  # the attributor's weights are never fp16
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset(AMX))
+    assert resolve_precision("auto", cpu) == "bf16" and resolve_precision("auto", cpu, quantize=True) == "fp32"
+    with pytest.raises(ConfigError, match="exclude each other"):
+        resolve_precision("bf16", cpu, quantize=True)
+    with pytest.raises(ConfigError, match="needs a CUDA device"):
+        training_precision("fp16", cpu)
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
+    assert training_precision("auto", cpu) == "fp32" and training_precision("bf16", cpu) == "bf16"
+    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: True, raising=False)
+    assert training_precision("auto", cpu) == "bf16"

@@ -16,9 +16,10 @@ from safetensors.torch import load_file, save_file
 
 from quoteattr.errors import ConfigError, ModelLoadError
 from quoteattr.inference import QuoteAttributor
+from quoteattr.model.directory import SETTINGS_FILE, WEIGHTS_FILE
 from quoteattr.model.features import CAPITALISED, CASE_TYPES
 from quoteattr.model.labels import LabelScheme
-from quoteattr.model.modeling import SETTINGS_FILE, WEIGHTS_FILE, ModelSettings, load_model, new_model, save_model
+from quoteattr.model.modeling import ModelSettings, load_model, new_model, save_model
 
 
 class _CreatesFile:

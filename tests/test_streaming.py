@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-import quoteattr.inference as inference
+import quoteattr.hardware as hardware
 import quoteattr.long_text as long_text_module
 from quoteattr.inference import FAST_STRIDE, QuoteAttributor
 from quoteattr.model.features import TokenizedText, paragraph_pieces, text_blocks, tokenize_pieces, tokenize_texts
@@ -151,17 +151,17 @@ def test_sections_link_a_long_text_piece_by_piece(
 
 
 def test_auto_precision_follows_the_cpu_flags(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(inference, "cpu_flags", lambda: frozenset({"avx2", "avx512_bf16"}))
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx2", "avx512_bf16"}))
     native = QuoteAttributor.load(tiny_model, device="cpu")
     assert native.precision == "bf16" and next(native.model.parameters()).dtype == torch.bfloat16
-    monkeypatch.setattr(inference, "cpu_flags", lambda: frozenset({"avx2"}))
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx2"}))
     plain = QuoteAttributor.load(tiny_model, device="cpu")
     assert plain.precision == "fp32" and next(plain.model.parameters()).dtype == torch.float32
 
 
 def test_bf16_without_native_bf16_warns_once(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(inference, "cpu_flags", lambda: frozenset({"avx2"}))
-    monkeypatch.setattr(inference, "_warned", set())
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx2"}))
+    monkeypatch.setattr(hardware, "_warned", set())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         QuoteAttributor.load(tiny_model, device="cpu", precision="bf16")

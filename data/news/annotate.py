@@ -27,6 +27,7 @@ from typing import Any
 
 from quoteattr.data.coverage import mark_spans
 from quoteattr.data.standoff import checksum as sha
+from quoteattr.schema import ENTITY_TYPES, MENTION_TYPES, QUOTE_KINDS
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[2] / "shared"
@@ -38,9 +39,6 @@ QUOTAS = {"train": 120, "dev": 40}
 DECISIONS = ("quotation", "other", "not")
 NOT_REASONS = ("topic", "negated", "no-source", "question", "title", "headline", "caption", "duplicate", "not-content")
 MARK_REASONS = ("title", "headline", "name", "scare", "word", "caption", "unattributed", "quotation-inside")
-KINDS = ("direct", "mixed", "indirect")
-ENTITY_TYPES = ("person", "organization", "group")
-MENTION_TYPES = ("name", "pronoun", "nominal")
 PRONOUNS = {
     "he",
     "she",
@@ -347,8 +345,8 @@ def compile_annotation(pass_name: str, doc_id: str) -> dict[str, Any]:
                     non_quotations.append({"start": content[0], "end": content[1], "reason": reason, "from": source_id})
             return
         kind = item.get("kind", base.get("kind"))
-        if kind not in KINDS:
-            problems.append(f"{where}.kind: expected one of {KINDS}, found {kind!r}")
+        if kind not in QUOTE_KINDS:
+            problems.append(f"{where}.kind: expected one of {QUOTE_KINDS}, found {kind!r}")
         speaker = span(item.get("speaker", base.get("speaker")), f"{where}.speaker")
         cue = span(item.get("cue", base.get("cue")), f"{where}.cue")
         entity_key = item.get("entity")

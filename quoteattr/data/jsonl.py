@@ -15,6 +15,8 @@ from quoteattr.data.standoff import is_standoff, join_record
 from quoteattr.errors import DataFormatError
 from quoteattr.schema import (
     ATTRIBUTION_TYPES,
+    ENTITY_TYPES,
+    MENTION_TYPES,
     NON_QUOTATION_REASONS,
     QUOTE_KINDS,
     Document,
@@ -25,9 +27,6 @@ from quoteattr.schema import (
     Span,
     Speaker,
 )
-
-MENTION_TYPES = ("name", "pronoun", "nominal")
-ENTITY_TYPES = ("person", "organization", "group")
 
 
 def dataset_files(paths: Iterable[Path]) -> list[Path]:

@@ -8,9 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from quoteattr.linking import mention_type
-from quoteattr.schema import QUOTE_KINDS, Document
-
-MENTION_TYPES = ("name", "pronoun", "nominal")
+from quoteattr.schema import MENTION_TYPES, QUOTE_KINDS, Document
 
 
 @dataclass(frozen=True)

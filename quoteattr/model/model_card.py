@@ -10,10 +10,8 @@ from typing import Any
 
 from quoteattr.attribution.decisions import WEIGHTS_FILE as DECISIONS_FILE
 from quoteattr.errors import ModelLoadError
+from quoteattr.model.directory import CARD_FILE, METRICS_FILE, SETTINGS_FILE
 
-METRICS_FILE = "metrics.json"
-SETTINGS_FILE = "quoteattr.json"
-CARD_FILE = "README.md"
 CASE_NOTE = (
     "\nIt reads each word's capitalisation from `token_type_ids` (0: no capital or no letters, 1: capitalised,\n"
     "2: all capitals, two letters or more; `quoteattr.model.features.case_types`): without them it sees every word\n"

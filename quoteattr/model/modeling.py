@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -30,17 +29,13 @@ from transformers import (
 )
 
 from quoteattr.errors import ConfigError, ModelLoadError
+from quoteattr.model.directory import CONFIG_FILE, REQUIRED_FILES, SETTINGS_FILE, WEIGHTS_FILE, swap_into_place
 from quoteattr.model.features import CASE_TYPES
 from quoteattr.model.labels import IGNORE, LabelScheme
 from quoteattr.schema import SCHEMA_VERSION
 from quoteattr.version import __version__
 
 logger = logging.getLogger(__name__)
-
-SETTINGS_FILE = "quoteattr.json"
-WEIGHTS_FILE = "model.safetensors"
-# tokenizer.json too: without it transformers builds a tokenizer of special tokens only, and every word is [UNK].
-REQUIRED_FILES = ("config.json", WEIGHTS_FILE, SETTINGS_FILE, "tokenizer.json")
 
 
 def default_base_model() -> str:
@@ -190,7 +185,7 @@ def load_model(path: str | Path) -> tuple[PreTrainedModel, PreTrainedTokenizerBa
         config = AutoConfig.from_pretrained(directory, local_files_only=True)
         scheme = LabelScheme.from_id2label({int(k): v for k, v in config.id2label.items()})
     except (OSError, ValueError) as error:
-        raise ModelLoadError(f"{directory / 'config.json'}: unreadable config ({_first_line(error)})") from None
+        raise ModelLoadError(f"{directory / CONFIG_FILE}: unreadable config ({_first_line(error)})") from None
     except ConfigError as error:
         raise ModelLoadError(f"{directory}: {error}") from None
     if scheme.families != settings.families:
@@ -247,38 +242,7 @@ def save_model(
             (staging / name).write_text(content, encoding="utf-8")
         for written in staging.iterdir():  # some writers use private temporary files; a model is shared
             written.chmod(0o644)
-        _swap_into_place(staging, target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
-
-
-def _swap_into_place(staging: Path, target: Path) -> None:
-    """Rename `staging` to `target`, keeping the previous `target` until the rename has worked."""
-    backup = None
-    if target.exists():
-        backup = target.with_name(f".{target.name}.old")
-        shutil.rmtree(backup, ignore_errors=True)
-        os.replace(target, backup)
-    try:
-        os.replace(staging, target)
-    except BaseException:
-        if backup is not None:  # put the previous model back
-            os.replace(backup, target)
-        raise
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
-
-
-def install_model(source: str | Path, target: str | Path) -> Path:
-    """Copy the model directory `source` to `target` atomically (a temporary sibling, then a rename)."""
-    source, target = Path(source), Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        shutil.copytree(source, staging, dirs_exist_ok=True)
-        staging.chmod(0o755)
-        _swap_into_place(staging, target)
+        swap_into_place(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return target

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quoteattr.metrics import EvalReport
+from quoteattr.model.directory import install_model
 from quoteattr.model.model_card import record_scores
-from quoteattr.model.modeling import install_model
 
 PROMOTION_SCORE = ("attributed", "all")  # end-to-end attributed-quotation F1, every kind
 

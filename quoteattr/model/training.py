@@ -27,6 +27,7 @@ from transformers.trainer_callback import PrinterCallback
 
 from quoteattr.data.jsonl import load_documents
 from quoteattr.errors import ConfigError
+from quoteattr.hardware import DEVICES, TRAINING_PRECISIONS, resolve_device, training_precision
 from quoteattr.metrics import tag_scores
 from quoteattr.model.decoding import decode_tags, log_softmax
 from quoteattr.model.features import PaddingCollator, documents_to_dataset
@@ -47,9 +48,6 @@ logger = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[2]  # the checkout: quoteattr/model/training.py
 CONFIGS_DIR = REPO / "training" / "configs"
-
-DEVICES = ("auto", "cpu", "cuda")
-PRECISIONS = ("auto", "fp32", "bf16", "fp16")
 
 
 @dataclass
@@ -126,7 +124,7 @@ class TrainConfig:
             ("train_stride", 0 <= self.train_stride < self.max_length - 2, "in [0, max_length - 2)"),
             ("stride", 0 <= self.stride < self.max_length - 2, "in [0, max_length - 2)"),
             ("device", self.device in DEVICES, f"one of {', '.join(DEVICES)}"),
-            ("precision", self.precision in PRECISIONS, f"one of {', '.join(PRECISIONS)}"),
+            ("precision", self.precision in TRAINING_PRECISIONS, f"one of {', '.join(TRAINING_PRECISIONS)}"),
             ("threads", self.threads >= 0, ">= 0"),
             ("attention_dropout", 0 <= self.attention_dropout < 1, "in [0, 1)"),
             ("train_data", bool(self.train_data), "at least one source"),
@@ -188,25 +186,6 @@ class TrainResult:
     train_seconds: float
     train_documents: int
     dev_documents: int
-
-
-def _resolve_precision(config: TrainConfig, use_cuda: bool) -> str:
-    precision = config.precision
-    if precision == "auto":
-        if use_cuda:
-            precision = "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-        else:
-            amx = getattr(torch.cpu, "_is_amx_tile_supported", lambda: False)()
-            precision = "bf16" if amx else "fp32"
-    if precision == "fp16" and not use_cuda:
-        raise ConfigError("precision='fp16' needs a CUDA device; use bf16 or fp32 on CPU")
-    return precision
-
-
-def _use_cuda(device: str) -> bool:
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("device='cuda' was asked for but torch sees no CUDA device; use --device cpu or auto")
-    return device == "cuda" or (device == "auto" and torch.cuda.is_available())
 
 
 def protected_directories() -> list[Path]:
@@ -376,7 +355,7 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
     set_seed(config.seed)
     if config.threads:
         torch.set_num_threads(config.threads)
-    use_cuda = _use_cuda(config.device)
+    device = resolve_device(config.device)
     scheme = LabelScheme(tuple(config.families))
     previous_stage: dict[str, Any] = {}
     if config.init_model:
@@ -411,7 +390,7 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
         )
         logger.info("dev: %d documents, %d windows; %s", len(dev_documents), len(eval_dataset), dev_report.summary())
     checkpoints = Path(f"{config.output_dir}.checkpoints")
-    precision = _resolve_precision(config, use_cuda)
+    precision = training_precision(config.precision, device)
     args = TrainingArguments(
         output_dir=str(checkpoints),
         num_train_epochs=config.epochs,
@@ -430,7 +409,7 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
         greater_is_better=True,
         logging_steps=config.log_every,
         seed=config.seed,
-        use_cpu=not use_cuda,
+        use_cpu=device.type != "cuda",
         report_to="none",
         disable_tqdm=True,
         dataloader_num_workers=0,
