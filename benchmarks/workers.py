@@ -99,7 +99,7 @@ def cpu_stages(attributor: Any, texts: list[str], workers: int) -> dict[str, Any
     from quoteattr.model.features import tokenize_texts
     from quoteattr.workers import _decode_and_link, _tokenize, split_even, start_pool
 
-    tagged = attributor.tag_scores(texts)
+    tagged = attributor.token_scores(texts)
     words = word_count(texts)
     if workers == 1:
         start = time.perf_counter()

@@ -70,12 +70,6 @@ def vector_extensions(flags: Iterable[str]) -> list[str]:
     return [name for name, needed in _EXTENSIONS if any(flag in have for flag in needed)]
 
 
-def describe_cpu(cpuinfo: Path = CPUINFO) -> str:
-    """One line: the model and its vector extensions, e.g. 'AMD EPYC (AVX2, AVX-512, AVX-512 BF16)'."""
-    extensions = vector_extensions(cpu_flags(cpuinfo))
-    return f"{cpu_model(cpuinfo)} ({', '.join(extensions) or 'no AVX2'})"
-
-
 def choose_cpu_precision(requested: str, flags: Iterable[str]) -> tuple[str, str | None]:
     """The precision to run on this CPU, and a warning when an explicit choice will be slow.
 

@@ -46,6 +46,7 @@ SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "quoteattr-m
 MODEL_ENV = "QUOTEATTR_MODEL"
 # Texts longer than this stream block by block (`long_text.py`); news articles are far shorter.
 LONG_TEXT_CHARS = 200_000
+CHUNK_CHARS = 262_144  # characters of texts read before running the model on them (about 65,536 tokens)
 BLOCK_CHARS = 50_000  # characters tokenized and windowed at a time in a long text
 SECTION_CHARS = 100_000  # characters of a long text decoded and linked at a time
 # `fast=True`: windows overlap by FAST_STRIDE tokens instead of the model's stride (issue 13).
@@ -109,6 +110,7 @@ class QuoteAttributor:
         self.device = device
         self.batch_size = batch_size
         self.stride = settings.stride if stride is None else stride  # window overlap at inference
+        self.chunk_chars = CHUNK_CHARS
         self.long_text_chars = LONG_TEXT_CHARS
         self.block_chars = BLOCK_CHARS
         self.section_chars = SECTION_CHARS
@@ -193,20 +195,22 @@ class QuoteAttributor:
         self,
         texts: Iterable[str],
         batch_size: int | None = None,
-        chunk_tokens: int = 65536,
+        chunk_chars: int | None = None,
         workers: int | str = 1,
     ) -> Iterator[list[Quote]]:
-        """Yield each text's quotations in input order, working through `chunk_tokens` tokens at a time.
+        """Yield each text's quotations in input order, running the model on `chunk_chars` characters at a time.
 
-        Memory stays flat however many texts come in. A text longer than `long_text_chars` streams
-        on its own, block by block (see `long_text.py`), so memory stays flat however long it is.
-        `workers` above 1 (or `"auto"`) tokenizes and links in that many worker processes while this
-        process runs the model, with the same output (see `quoteattr.workers`).
+        A chunk of texts ends with the text that brings it to `chunk_chars` characters (default: the
+        attributor's `chunk_chars`, `CHUNK_CHARS`), so memory stays flat however many texts come in.
+        A text longer than `long_text_chars` streams on its own, block by block (see `long_text.py`),
+        so memory stays flat however long it is. `workers` above 1 (or `"auto"`) tokenizes and links
+        in that many worker processes while this process runs the model, with the same output (see
+        `quoteattr.workers`).
         """
         if workers != 1:
             from quoteattr.workers import stream_with_workers
 
-            yield from stream_with_workers(self, texts, workers, batch_size, chunk_tokens)
+            yield from stream_with_workers(self, texts, workers, batch_size, chunk_chars)
             return
         pending: list[str] = []
         pending_chars = 0
@@ -222,13 +226,13 @@ class QuoteAttributor:
                 continue
             pending.append(text)
             pending_chars += len(text)
-            if pending_chars >= chunk_tokens * 4:
+            if pending_chars >= (chunk_chars or self.chunk_chars):
                 yield from self._predict_chunk(pending, size)
                 pending, pending_chars = [], 0
         if pending:
             yield from self._predict_chunk(pending, size)
 
-    def tag_scores(
+    def token_scores(
         self, texts: Sequence[str], batch_size: int | None = None, tokenized: Sequence[TokenizedText] | None = None
     ) -> list[tuple[TokenizedText, np.ndarray]]:
         """Per-token log-probabilities (tokens, families, 3) of each text, windows merged.
@@ -285,7 +289,7 @@ class QuoteAttributor:
         whole: for texts of any length in flat memory, use `stream`.
         """
         tagged = []
-        for text, (tokens, scores) in zip(texts, self.tag_scores(texts, batch_size)):
+        for text, (tokens, scores) in zip(texts, self.token_scores(texts, batch_size)):
             decoded = self.decode(tokens, scores)
             tagged.append(TaggedQuotes(self.link(text, decoded), decoded))
         return tagged

@@ -2,7 +2,7 @@
 
 A text longer than `QuoteAttributor.long_text_chars` is read `block_chars` characters at a time:
 each block is tokenized, the windows it completes are planned (`windows.next_windows`) and run,
-and the tokens whose windows are all done get their merged scores, exactly as `tag_scores` gives
+and the tokens whose windows are all done get their merged scores, exactly as `token_scores` gives
 them for the whole text. The scores are decoded and linked a section of about `section_chars`
 characters at a time, so neither the tokens, the logits nor the linker's work grow with the text.
 """
@@ -29,7 +29,7 @@ def scored_runs(attributor: QuoteAttributor, text: str, batch_size: int) -> Iter
     """Tokens and merged log-probabilities of one text, run after run in text order, `block_chars` at a time.
 
     Windows are planned as the tokens come (`next_windows`), so every token gets the scores
-    it would get from `tag_scores` on the whole text; only the windows that reach past the
+    it would get from `token_scores` on the whole text; only the windows that reach past the
     tokens already given are kept between blocks.
     """
     size, stride = attributor.settings.max_length - 2, attributor.stride

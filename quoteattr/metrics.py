@@ -167,7 +167,7 @@ def match_quotes(
     return pairs, absorbed
 
 
-def tag_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, PRF]:
+def seqeval_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> dict[str, PRF]:
     """Strict IOB2 entity scores per tag type (seqeval), from aligned string tag sequences."""
     if len(gold) != len(pred) or any(len(g) != len(p) for g, p in zip(gold, pred)):
         raise ValueError("gold and predicted tag sequences differ in number or length")
@@ -251,5 +251,5 @@ def evaluate(
     report.role_accuracy = Accuracy(*roles) if roles[1] else None
     report.by_speaker = {name: Accuracy(*tally) for name, tally in per_speaker.items()}
     if token_tags is not None:
-        report.tags = tag_scores(*token_tags)
+        report.tags = seqeval_scores(*token_tags)
     return report

@@ -7,7 +7,7 @@ the work the way a data loader does:
 - the calling process reads the texts in the chunks `QuoteAttributor.stream` makes (so the model
   sees the same batches and the output is byte for byte the same for any number of workers),
   hands each chunk's texts to the workers for tokenization, runs the model on the tokens
-  (`QuoteAttributor.tag_scores(..., tokenized=...)`), and hands the token scores back to the
+  (`QuoteAttributor.token_scores(..., tokenized=...)`), and hands the token scores back to the
   workers to decode and link (`QuoteAttributor.decode`, `QuoteAttributor.link`);
 - with a GPU, the next chunks are tokenized and the last ones linked while the model runs; at most
   a few chunks are in flight at once, so memory stays flat over any number of texts, and results
@@ -79,7 +79,7 @@ def chunks(texts: Iterable[str], chunk_chars: int, long_chars: int) -> Iterator[
     """The texts in consecutive lists that each reach `chunk_chars` characters (the last may not).
 
     The same cut as `QuoteAttributor.stream`, which flushes once its pending texts reach
-    `chunk_tokens * 4` characters, and sends a text longer than `long_chars` on its own (it is
+    `chunk_chars` characters, and sends a text longer than `long_chars` on its own (it is
     streamed block by block, `long_text.py`): equal chunks give the model equal batches, hence
     equal output.
     """
@@ -187,7 +187,7 @@ def stream_with_workers(
     texts: Iterable[str],
     workers: int | str,
     batch_size: int | None = None,
-    chunk_tokens: int = 65536,
+    chunk_chars: int | None = None,
     ahead: int | None = None,
 ) -> Iterator[list[Quote]]:
     """Yield each text's quotations in input order, as `attributor.stream` does, with `workers` processes.
@@ -205,13 +205,13 @@ def stream_with_workers(
     """
     count = resolve_workers(workers, attributor.device.type)
     if count == 1:
-        yield from attributor.stream(texts, batch_size, chunk_tokens)
+        yield from attributor.stream(texts, batch_size, chunk_chars)
         return
     if ahead is None:
         ahead = 0 if attributor.device.type == "cpu" else GPU_AHEAD
     pool = start_pool(attributor, count)
     try:
-        pieces = chunks(texts, chunk_tokens * 4, attributor.long_text_chars)
+        pieces = chunks(texts, chunk_chars or attributor.chunk_chars, attributor.long_text_chars)
         yield from _pipeline(attributor, pool, count, pieces, batch_size, max(0, ahead))
     except BrokenProcessPool:
         raise QuoteAttrError(
@@ -250,7 +250,7 @@ def _pipeline(
             linking.append([done])
             return
         tokenized = [tokens for future in futures for tokens in future.result()]
-        tagged = attributor.tag_scores(chunk, batch_size, tokenized=tokenized)
+        tagged = attributor.token_scores(chunk, batch_size, tokenized=tokenized)
         parts = split_even(len(chunk), workers)
         linking.append(
             [pool.submit(_decode_and_link, chunk[p.start : p.stop], tagged[p.start : p.stop]) for p in parts]

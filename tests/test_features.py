@@ -34,10 +34,10 @@ from quoteattr.model.labels import (
     OUTSIDE,
     LabelScheme,
     tags_to_token_spans,
-    token_spans_to_chars,
 )
 from quoteattr.model.windows import owning_windows
 from quoteattr.schema import Document, Entity, Quote, Span, Speaker
+from tests.helpers import token_spans_to_chars
 
 SCHEME = LabelScheme()
 QUOTE, SPEAKER, CUE, ROLE = range(4)

@@ -15,8 +15,8 @@ from quoteattr.metrics import (
     match_quotes,
     normalise_name,
     role_correct,
+    seqeval_scores,
     speaker_correct,
-    tag_scores,
     trimmed,
 )
 from quoteattr.schema import Document, Entity, Quote, QuoteKind, Span, Speaker
@@ -277,23 +277,26 @@ def aligned_sequences(draw: st.DrawFn) -> tuple[list[list[str]], list[list[str]]
 
 
 def test_tag_scores_examples() -> None:
-    assert tag_scores([["B-QUOTE", "I-QUOTE", "O"]], [["O", "B-QUOTE", "O"]]) == {"QUOTE": PRF(0, 1, 1)}
-    assert tag_scores([["I-QUOTE", "O"]], [["I-QUOTE", "O"]]) == {}
-    assert tag_scores([["B-QUOTE", "I-CUE"]], [["B-QUOTE", "B-CUE"]]) == {"CUE": PRF(0, 1, 0), "QUOTE": PRF(1, 1, 1)}
+    assert seqeval_scores([["B-QUOTE", "I-QUOTE", "O"]], [["O", "B-QUOTE", "O"]]) == {"QUOTE": PRF(0, 1, 1)}
+    assert seqeval_scores([["I-QUOTE", "O"]], [["I-QUOTE", "O"]]) == {}
+    assert seqeval_scores([["B-QUOTE", "I-CUE"]], [["B-QUOTE", "B-CUE"]]) == {
+        "CUE": PRF(0, 1, 0),
+        "QUOTE": PRF(1, 1, 1),
+    }
 
 
 @settings(max_examples=300, deadline=None)
 @given(aligned_sequences())
 def test_tag_scores_equal_a_brute_force_strict_scorer(case: tuple[list[list[str]], list[list[str]]]) -> None:
     gold, pred = case
-    assert tag_scores(gold, pred) == brute_force_scores(gold, pred)
+    assert seqeval_scores(gold, pred) == brute_force_scores(gold, pred)
 
 
 def test_tag_scores_reject_misaligned_sequences() -> None:
     with pytest.raises(ValueError, match="differ in number or length"):
-        tag_scores([["O", "B-QUOTE"]], [["O"]])
+        seqeval_scores([["O", "B-QUOTE"]], [["O"]])
     with pytest.raises(ValueError, match="differ in number or length"):
-        tag_scores([["O"]], [["O"], ["O"]])
+        seqeval_scores([["O"]], [["O"], ["O"]])
 
 
 def test_by_speaker_counts_gold_quotations_found_and_attributed() -> None:

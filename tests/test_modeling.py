@@ -347,5 +347,5 @@ def test_predictions_read_case_only_when_the_model_has_case_features(tiny_model:
     attributor.settings.case_features = case_features
     with torch.no_grad():  # make capitals matter a lot, so any use of them shows
         attributor.model.base_model.embeddings.token_type_embeddings.weight[CAPITALISED] += 3.0
-    (_, upper), (_, lower) = attributor.tag_scores(["Doe said it", "doe said it"])
+    (_, upper), (_, lower) = attributor.token_scores(["Doe said it", "doe said it"])
     assert np.allclose(upper, lower) is not case_features

@@ -10,15 +10,23 @@ import pytest
 
 from quoteattr.errors import InputFileError
 from quoteattr.tools import reading
-from quoteattr.tools.reading import InputText, iter_inputs
+from quoteattr.tools.predict_files import read_sources
+from quoteattr.tools.reading import DEFAULT_MAX_BYTES, InputText, check_inputs, read_input
 
 
-def read_all(*paths: str | Path, **options: object) -> list[InputText | InputFileError]:
-    return list(iter_inputs([str(path) for path in paths], **options))  # type: ignore[arg-type]
+def read_all(
+    *paths: str | Path, recursive: bool = False, stdin: io.IOBase | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[InputText | InputFileError]:
+    """The inputs as `quoteattr predict` reads them: every one checked first, then those that pass read."""
+    checked = check_inputs([str(path) for path in paths], recursive=recursive, max_bytes=max_bytes)
+    return [
+        read_input(item, stdin=stdin, max_bytes=max_bytes) if isinstance(item, str) else item  # type: ignore[arg-type]
+        for item in checked
+    ]
 
 
 def only_error(*paths: str | Path, **options: object) -> str:
-    [result] = read_all(*paths, **options)
+    [result] = read_all(*paths, **options)  # type: ignore[arg-type]
     assert isinstance(result, InputFileError), result
     return str(result)
 
@@ -166,7 +174,7 @@ def test_errors_do_not_stop_the_other_inputs(tmp_path: Path) -> None:
 def test_inputs_are_read_lazily(tmp_path: Path) -> None:
     first, second = tmp_path / "1.txt", tmp_path / "2.txt"
     first.write_text("one")
-    results = iter_inputs([str(first), str(second)])
+    results = read_sources([str(first), str(second)])
     assert next(results) == InputText(str(first), "one")
     second.write_text("two")  # created after the first result was taken
     assert next(results) == InputText(str(second), "two")

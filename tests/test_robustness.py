@@ -87,7 +87,7 @@ def test_batches_and_chunks_do_not_change_results(tiny_attributor: QuoteAttribut
     texts = list(CASES.values())
     alone = [tiny_attributor(text) for text in texts]
     assert tiny_attributor.predict_many(texts, batch_size=3) == alone
-    assert list(tiny_attributor.stream(texts, chunk_tokens=1)) == alone
+    assert list(tiny_attributor.stream(texts, chunk_chars=4)) == alone
 
 
 def test_non_string_input_is_a_type_error(tiny_attributor: QuoteAttributor) -> None:

@@ -97,7 +97,7 @@ def _run_readme_snippet(text: str) -> list[tuple[tuple[int, int], list[int]]]:
 def _quoteattr_tags(text: str) -> list[tuple[tuple[int, int], list[int]]]:
     from quoteattr.inference import QuoteAttributor
 
-    ((tokens, scores),) = QuoteAttributor.load(SHIPPED_MODEL, device="cpu").tag_scores([text])
+    ((tokens, scores),) = QuoteAttributor.load(SHIPPED_MODEL, device="cpu").token_scores([text])
     real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]
     return [(tokens.offsets[i], scores[i].argmax(-1).tolist()) for i in real]  # type: ignore[misc]
 

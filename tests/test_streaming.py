@@ -114,7 +114,7 @@ def test_long_text_scores_are_the_whole_text_scores(
     attributor: QuoteAttributor, long_text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(attributor, "block_chars", 60)
-    ((tokens, scores),) = attributor.tag_scores([long_text], batch_size=1)
+    ((tokens, scores),) = attributor.token_scores([long_text], batch_size=1)
     runs = list(long_text_module.scored_runs(attributor, long_text, batch_size=1))
     assert len(runs) > 1
     assert [i for run, _ in runs for i in run.input_ids] == tokens.input_ids

@@ -30,9 +30,9 @@ def as_records(results: Iterator[list] | list[list]) -> list[list[dict]]:
 @pytest.mark.parametrize("workers", [2, 3])
 def test_workers_give_the_same_output_in_the_same_order(tiny_attributor: QuoteAttributor, workers: int) -> None:
     # small chunks: many chunks in flight at once, each cut into several pieces per worker
-    alone = as_records(tiny_attributor.stream(TEXTS, chunk_tokens=64))
-    assert as_records(tiny_attributor.stream(TEXTS, chunk_tokens=64, workers=workers)) == alone
-    overlapped = stream_with_workers(tiny_attributor, TEXTS, workers, chunk_tokens=64, ahead=2)  # as with a GPU
+    alone = as_records(tiny_attributor.stream(TEXTS, chunk_chars=256))
+    assert as_records(tiny_attributor.stream(TEXTS, chunk_chars=256, workers=workers)) == alone
+    overlapped = stream_with_workers(tiny_attributor, TEXTS, workers, chunk_chars=256, ahead=2)  # as with a GPU
     assert as_records(overlapped) == alone
     assert as_records(tiny_attributor.predict_many(TEXTS, workers=workers)) == as_records(
         tiny_attributor.predict_many(TEXTS)
@@ -43,8 +43,8 @@ def test_long_texts_stream_block_by_block_with_workers_too(
     tiny_attributor: QuoteAttributor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tiny_attributor, "long_text_chars", 300)  # the 800-character text above is long
-    alone = as_records(tiny_attributor.stream(TEXTS, chunk_tokens=64))
-    assert as_records(tiny_attributor.stream(TEXTS, chunk_tokens=64, workers=2)) == alone
+    alone = as_records(tiny_attributor.stream(TEXTS, chunk_chars=256))
+    assert as_records(tiny_attributor.stream(TEXTS, chunk_chars=256, workers=2)) == alone
 
 
 def test_workers_keep_memory_bounded_by_reading_lazily(tiny_attributor: QuoteAttributor) -> None:
@@ -56,7 +56,7 @@ def test_workers_keep_memory_bounded_by_reading_lazily(tiny_attributor: QuoteAtt
             read += 1
             yield text
 
-    results = stream_with_workers(tiny_attributor, texts(), workers=2, chunk_tokens=16, ahead=2)
+    results = stream_with_workers(tiny_attributor, texts(), workers=2, chunk_chars=64, ahead=2)
     next(results)
     assert read < 20, "the pipeline read far ahead of what it yields"
     results.close()  # stops the workers; nothing hangs

@@ -134,16 +134,6 @@ def tags_to_token_spans(tags: Sequence[int]) -> list[tuple[int, int]]:
     return spans
 
 
-def token_spans_to_chars(offsets: Offsets, token_spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Character spans from token ranges, skipping tokens without offsets at either edge."""
-    result = []
-    for first, stop in token_spans:
-        real = [offsets[i] for i in range(first, stop) if offsets[i] is not None]
-        if real:
-            result.append((real[0][0], real[-1][1]))  # type: ignore[index]
-    return result
-
-
 def bio_strings(tags: Sequence[int], family: str) -> list[str]:
     """Tags as IOB2 strings for seqeval (`B-QUOTE`, `I-QUOTE`, `O`)."""
     return [TAGS[t] if t == OUTSIDE else f"{TAGS[t]}-{family}" for t in tags]

@@ -28,7 +28,7 @@ from transformers.trainer_callback import PrinterCallback
 from quoteattr.data.jsonl import load_documents
 from quoteattr.errors import ConfigError
 from quoteattr.hardware import DEVICES, TRAINING_PRECISIONS, resolve_device, training_precision
-from quoteattr.metrics import tag_scores
+from quoteattr.metrics import seqeval_scores
 from quoteattr.model.decoding import decode_tags, log_softmax
 from quoteattr.model.features import PaddingCollator, documents_to_dataset
 from quoteattr.model.labels import IGNORE, LabelScheme, bio_strings
@@ -276,7 +276,7 @@ def window_metrics(scheme: LabelScheme) -> Callable[[EvalPrediction], dict[str, 
         metrics = {}
         for family in scheme.families:
             if gold[family]:
-                scores_ = tag_scores(gold[family], pred[family]).get(family)
+                scores_ = seqeval_scores(gold[family], pred[family]).get(family)
                 metrics[f"f1_{family}"] = scores_.f1 if scores_ else 0.0
         core = [v for k, v in metrics.items() if k != "f1_ROLE"]
         metrics["f1_mean"] = float(np.mean(core)) if core else 0.0

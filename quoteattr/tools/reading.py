@@ -45,34 +45,16 @@ class _Skip(Exception):
     """Why one input cannot be used (the message names the problem, not the file)."""
 
 
-def iter_inputs(
-    paths: Sequence[str],
-    recursive: bool = False,
-    stdin: TextIO | BinaryIO | None = None,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-) -> Iterator[InputText | InputFileError]:
-    """Yield each input text in order, or an `InputFileError` for each input that cannot be used.
-
-    A directory stands for its `*.txt` files in name order (with `recursive`, those of its
-    subdirectories too, following symbolic links but never into a loop). Files are read one at a time.
-    """
-    for path in paths:
-        if path == STDIN:
-            yield _read_stream(stdin if stdin is not None else sys.stdin, max_bytes)
-        elif _is_dir(path):
-            yield from _iter_directory(path, recursive, max_bytes)
-        else:
-            yield _read_file(path, max_bytes)
-
-
 def check_inputs(
     paths: Sequence[str], recursive: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> list[str | InputFileError]:
-    """Every input in order (directories expanded as `iter_inputs` does), or an `InputFileError` for one that is bad.
+    """Every input in order, or an `InputFileError` for one that is bad.
 
-    A file is opened and its first bytes looked at, so a missing, unreadable, binary, empty or
-    oversized file is caught here; `-` (stdin) is kept as it is. Reading a kept path with
-    `read_input` can still fail (an encoding problem further in), and then says so.
+    A directory stands for its `*.txt` files in name order (with `recursive`, those of its
+    subdirectories too, following symbolic links but never into a loop). A file is opened and its
+    first bytes looked at, so a missing, unreadable, binary, empty or oversized file is caught
+    here; `-` (stdin) is kept as it is. Reading a kept path with `read_input` can still fail (an
+    encoding problem further in), and then says so.
     """
     checked: list[str | InputFileError] = []
     for path in paths:
@@ -145,15 +127,6 @@ def _mode(path: str) -> int | None:
 def _is_dir(path: str) -> bool:
     mode = _mode(path)
     return mode is not None and stat.S_ISDIR(mode)
-
-
-def _iter_directory(top: str, recursive: bool, max_bytes: int) -> Iterator[InputText | InputFileError]:
-    empty = True
-    for item in _walk(top, recursive, (os.path.realpath(top),)):
-        empty = False
-        yield _read_file(item, max_bytes) if isinstance(item, str) else item
-    if empty:
-        yield _empty_directory(top, recursive)
 
 
 def _walk(directory: str, recursive: bool, ancestors: tuple[str, ...]) -> Iterator[str | InputFileError]:
