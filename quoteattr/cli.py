@@ -10,16 +10,13 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from quoteattr.errors import ConfigError, QuoteAttrError
-
-if TYPE_CHECKING:
-    from quoteattr.metrics import EvalReport
 
 app = typer.Typer(
     help="Find quotations in news text and attribute them to speakers and their roles.",
@@ -31,7 +28,6 @@ app.add_typer(data_app, name="data")
 
 stderr = Console(stderr=True, highlight=False)
 DEFAULT_CONFIG = Path("training/configs/minilm.toml")
-EXTENSION_FORMATS = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".html": "html", ".htm": "html"}
 
 
 def _quiet_transformers() -> None:
@@ -65,11 +61,11 @@ def main(
 
 
 def _choose_format(fmt: str | None, output: Path | None) -> str:
-    from quoteattr.tools.output import FORMATS
+    from quoteattr.tools.output import FORMATS, format_for
 
     if fmt is None:
         if output is not None:
-            return EXTENSION_FORMATS.get(output.suffix.lower(), "jsonl")
+            return format_for(output)
         return "table" if sys.stdout.isatty() else "jsonl"
     if fmt not in FORMATS:
         raise typer.BadParameter(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}", param_hint="--format")
@@ -136,13 +132,14 @@ def predict(
 
     Example: quoteattr predict article.txt --format json
     """
+    from quoteattr.tools.output import OutputFile, utf8_stdout
     from quoteattr.tools.predict_files import predict_files
 
     chosen_workers = _parse_workers(workers)
     chosen_format = _choose_format(fmt, output)
     allowed = _parse_kinds(kinds)
     try:
-        stream: Any = _OutputFile(output) if output else _utf8_stdout()
+        stream: Any = OutputFile(output) if output else utf8_stdout()
     except QuoteAttrError as error:
         _fail(str(error))
     try:
@@ -179,50 +176,6 @@ def predict(
 
 def _skipped(message: str) -> None:
     stderr.print(f"[yellow]skipped:[/] {escape(message)}", markup=True, soft_wrap=True)
-
-
-class _OutputFile:
-    """The `--output` file, opened (and so emptied) at the first write, which comes after the model has loaded.
-
-    A run that fails before writing anything (a bad model) leaves an existing file as it was.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.file: TextIO | None = None
-        if path.is_dir() or not path.parent.is_dir():
-            problem = "is a directory" if path.is_dir() else "no such directory"
-            raise QuoteAttrError(f"{path}: cannot write ({problem})")
-
-    def _open(self) -> TextIO:
-        if self.file is None:
-            try:
-                self.file = self.path.open("w", encoding="utf-8", newline="")
-            except OSError as error:
-                raise QuoteAttrError(f"{self.path}: cannot write ({error.strerror})") from None
-        return self.file
-
-    def write(self, text: str) -> int:
-        try:
-            return self._open().write(text)
-        except OSError as error:
-            raise QuoteAttrError(f"{self.path}: cannot write ({error.strerror})") from None
-
-    def flush(self) -> None:
-        try:
-            self._open().flush()
-        except OSError as error:
-            raise QuoteAttrError(f"{self.path}: cannot write ({error.strerror})") from None
-
-    def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
-
-
-def _utf8_stdout() -> Any:
-    if hasattr(sys.stdout, "reconfigure"):
-        sys.stdout.reconfigure(encoding="utf-8")
-    return sys.stdout
 
 
 @app.command()
@@ -380,6 +333,7 @@ def evaluate(
     Example: quoteattr evaluate --data ../shared/data/polnear/dev.jsonl --json report.json
     """
     from quoteattr.data.jsonl import load_documents
+    from quoteattr.tools.reports import print_report
 
     _quiet_transformers()
     try:
@@ -392,7 +346,7 @@ def evaluate(
 
             report, folds = cross_validate(TrainConfig.from_toml(config), documents, device=device)
             for doc_id, fold in folds:
-                _print_report(fold, f"held out: {doc_id}")
+                print_report(fold, f"held out: {doc_id}")
         else:
             from quoteattr.evaluation import score_model
             from quoteattr.inference import load_attributor
@@ -410,7 +364,7 @@ def evaluate(
             )
     except QuoteAttrError as error:
         _fail(str(error))
-    _print_report(report, "cross-validated (pooled)" if cv else "evaluation", speakers)
+    print_report(report, "cross-validated (pooled)" if cv else "evaluation", speakers)
     if json_path:
         json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
     if record:
@@ -422,45 +376,6 @@ def evaluate(
         variant += " (all attributions)" if all_attributions else ""
         name = ("cv: " if cv else "") + ", ".join(str(p) for p in data) + variant
         record_scores(model or shipped_model_path(), name, report.to_dict())
-
-
-def _print_report(report: EvalReport, title: str, speakers: int = 0) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    console = Console(highlight=False)
-    if not console.is_terminal:  # piped or redirected: rich's 80 columns would cut the headers and kinds
-        console = Console(highlight=False, width=200)
-    table = Table(title=f"{title} — {_count(report.documents, 'document')}")
-    for column in ("kinds", "detect F1 (overlap)", "detect F1 (exact)", "speaker acc.", "attributed P", "R", "F1"):
-        table.add_column(column, justify="right" if column != "kinds" else "left", no_wrap=True)
-    for group in report.detection_overlap:
-        attributed = report.attributed[group]
-        table.add_row(
-            group,
-            f"{report.detection_overlap[group].f1:.3f}",
-            f"{report.detection_exact[group].f1:.3f}",
-            f"{report.speaker_accuracy[group].value:.3f}",
-            f"{attributed.precision:.3f}",
-            f"{attributed.recall:.3f}",
-            f"{attributed.f1:.3f}",
-        )
-    console.print(table)
-    if report.tags:
-        console.print(
-            "seqeval strict F1: " + ", ".join(f"{name} {score.f1:.3f}" for name, score in sorted(report.tags.items()))
-        )
-    if report.role_accuracy:
-        role = report.role_accuracy
-        console.print(f"role accuracy: {role.value:.3f} ({role.correct}/{role.total})")
-    busiest = sorted(report.by_speaker.items(), key=lambda item: -item[1].total)[:speakers]
-    for name, tally in busiest:
-        console.print(Text(f"  {name}: {tally.correct}/{tally.total} quotations found and attributed"))
-
-
-def _count(number: int, noun: str) -> str:
-    """`1 document`, `2 documents`."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 @data_app.command("validate")
@@ -476,6 +391,7 @@ def data_validate(
     repeat attributions on purpose. --strict lists them and fails on them.
     """
     from quoteattr.data.jsonl import dataset_files, validate_files
+    from quoteattr.tools.output import counted
 
     try:
         files = dataset_files(paths)
@@ -485,16 +401,16 @@ def data_validate(
     checked, problems = validate_files(files, warnings=None if strict else warnings)
     for problem in problems:
         stderr.print(problem, markup=False, highlight=False, soft_wrap=True)
-    where = _count(len(files), "file")
+    where = counted(len(files), "file")
     if problems:
-        read = f"{_count(checked, 'document')} of {where}" if checked else f"{where} (no document could be read)"
-        _fail(f"{_count(len(problems), 'problem')} in {read}")
+        read = f"{counted(checked, 'document')} of {where}" if checked else f"{where} (no document could be read)"
+        _fail(f"{counted(len(problems), 'problem')} in {read}")
     if not checked:
         _fail(f"no documents in {where} ({', '.join(map(str, files))}): the files hold no records")
-    typer.echo(f"{_count(checked, 'document')} in {where}: valid")
+    typer.echo(f"{counted(checked, 'document')} in {where}: valid")
     if warnings:
         stderr.print(
-            f"warning: {_count(len(warnings), 'pair')} of overlapping quotations, kept as annotated "
+            f"warning: {counted(len(warnings), 'pair')} of overlapping quotations, kept as annotated "
             "(nested or repeated attributions, as in PolNeAR); --strict lists them as errors",
             markup=False,
             highlight=False,
@@ -508,11 +424,9 @@ def data_stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Documents, quotations by kind, speakers and their roles, mentions by type."""
-    from rich.table import Table
-    from rich.text import Text
-
     from quoteattr.data.jsonl import dataset_files, load_documents
     from quoteattr.data.stats import dataset_stats
+    from quoteattr.tools.reports import print_dataset_stats
 
     try:
         per_file = {str(path): load_documents(path) for path in dataset_files(paths)}
@@ -523,27 +437,7 @@ def data_stats(
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         return
-    console = Console(highlight=False)
-    for key in (
-        "documents_by_file",
-        "documents",
-        "quotations",
-        "quotations_by_kind",
-        "quotations_with_speaker",
-        "cues",
-        "distinct_speakers",
-        "mentions_by_type",
-        "role_coverage",
-        "other_attributions",
-        "non_quotations_by_reason",
-    ):
-        console.print(f"{key}: {summary[key]}")
-    table = Table(title="speakers")
-    for column in ("speaker", "quotations", "roles"):
-        table.add_column(column)
-    for speaker in stats.speakers:
-        table.add_row(Text(speaker.name), str(speaker.quotations), Text("; ".join(speaker.roles) or "—"))
-    console.print(table)
+    print_dataset_stats(summary, stats)
 
 
 @data_app.command("coverage")

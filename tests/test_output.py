@@ -9,16 +9,20 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from quoteattr.errors import QuoteAttrError
 from quoteattr.schema import SCHEMA_VERSION, Quote, Span, Speaker
 from quoteattr.tools.output import (
     CSV_COLUMNS,
     FORMATS,
     PALETTE,
     DocumentResult,
+    OutputFile,
     document_record,
+    format_for,
     open_writer,
 )
 
@@ -261,3 +265,19 @@ def test_unknown_format() -> None:
 def test_writers_do_not_import_torch() -> None:
     code = "import sys, quoteattr.tools.output, quoteattr.tools.reading; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_an_output_file_is_emptied_only_by_the_first_write(tmp_path: Path) -> None:
+    path = tmp_path / "out.jsonl"
+    path.write_text("earlier results\n", encoding="utf-8")
+    output = OutputFile(path)
+    output.close()  # nothing written: a run that failed before its first result
+    assert path.read_text(encoding="utf-8") == "earlier results\n"
+    output = OutputFile(path)
+    output.write("new\n")
+    output.close()
+    assert path.read_text(encoding="utf-8") == "new\n"
+    for bad in (tmp_path, tmp_path / "missing" / "out.jsonl"):
+        with pytest.raises(QuoteAttrError, match="cannot write"):
+            OutputFile(bad)
+    assert format_for(Path("a.HTM")) == "html" and format_for(Path("a.txt")) == "jsonl"

@@ -1,7 +1,9 @@
 """Write predictions as a rich table, JSON, JSON Lines, CSV or one self-contained HTML page.
 
 `open_writer(fmt, stream)` gives a writer that takes one `DocumentResult` at a time; `close()` finishes
-the output (closing brackets, the HTML page) and flushes, but leaves the stream itself open.
+the output (closing brackets, the HTML page) and flushes, but leaves the stream itself open. The
+stream is standard output (`utf8_stdout`) or an `OutputFile`, which is not emptied before the
+first write.
 """
 
 from __future__ import annotations
@@ -9,10 +11,12 @@ from __future__ import annotations
 import csv
 import html
 import json
+import sys
 import textwrap
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from string import Template
 from types import TracebackType
 from typing import Any, TextIO
@@ -21,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from quoteattr.errors import QuoteAttrError
 from quoteattr.schema import SCHEMA_VERSION, Quote
 
 CSV_COLUMNS = (
@@ -244,10 +249,10 @@ class HtmlWriter(Writer):
 
     def section(self, source: str, text: str, quotes: list[Quote]) -> str:
         """The HTML of one document, its quotations sorted by offset."""
-        found = _count(len(quotes), "quotation") if quotes else "no quotations found"
+        found = counted(len(quotes), "quotation") if quotes else "no quotations found"
         return (
             f'<section class="document">\n<h2>{html.escape(source)}</h2>\n'
-            f'<p class="meta">{found} · {_count(len(text), "character")}</p>\n{self.legend(quotes)}'
+            f'<p class="meta">{found} · {counted(len(text), "character")}</p>\n{self.legend(quotes)}'
             f'<div class="text">{self.marked_text(text, quotes)}</div>\n</section>'
         )
 
@@ -261,7 +266,7 @@ class HtmlWriter(Writer):
 
     def legend_item(self, name: str, quotes: list[Quote]) -> str:
         roles = dict.fromkeys(quote.role for quote in quotes if quote.role)
-        details = "; ".join([*roles, _count(len(quotes), "quotation")])
+        details = "; ".join([*roles, counted(len(quotes), "quotation")])
         return (
             f'<li><span class="swatch"{self.background(name)}></span>{html.escape(name or UNATTRIBUTED)} '
             f'<span class="meta">({html.escape(details)})</span></li>'
@@ -298,9 +303,9 @@ class HtmlWriter(Writer):
 
     def close(self) -> None:
         counts = (
-            _count(len(self.sections), "document"),
-            _count(self.quote_count, "quotation"),
-            _count(len(self.colours), "speaker"),
+            counted(len(self.sections), "document"),
+            counted(self.quote_count, "quotation"),
+            counted(len(self.colours), "speaker"),
         )
         page = Template(resources.files("quoteattr").joinpath("templates/report.html").read_text(encoding="utf-8"))
         self.stream.write(
@@ -317,7 +322,8 @@ def _speaker_name(quote: Quote) -> str:
     return quote.speaker.name if quote.speaker else ""
 
 
-def _count(number: int, noun: str) -> str:
+def counted(number: int, noun: str) -> str:
+    """`1 document`, `2 documents`."""
     return f"{number} {noun}{'s' * (number != 1)}"
 
 
@@ -329,6 +335,12 @@ _WRITERS: dict[str, type[Writer]] = {
     "html": HtmlWriter,
 }
 FORMATS = tuple(_WRITERS)
+EXTENSION_FORMATS = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".html": "html", ".htm": "html"}
+
+
+def format_for(path: Path) -> str:
+    """The format a file is written in, by its extension (JSON Lines for any other)."""
+    return EXTENSION_FORMATS.get(path.suffix.lower(), "jsonl")
 
 
 def open_writer(fmt: str, stream: TextIO) -> Writer:
@@ -336,3 +348,50 @@ def open_writer(fmt: str, stream: TextIO) -> Writer:
     if fmt not in _WRITERS:
         raise ValueError(f"unknown output format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return _WRITERS[fmt](stream)
+
+
+class OutputFile:
+    """A file to write results to, opened (and so emptied) at the first write, not before (`--output`).
+
+    A run that fails before writing anything (a bad model) leaves an existing file as it was. A
+    path that cannot be a file (a directory, a missing folder) fails at once, with a one-line
+    `QuoteAttrError`, as does every write that fails.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file: TextIO | None = None
+        if path.is_dir() or not path.parent.is_dir():
+            problem = "is a directory" if path.is_dir() else "no such directory"
+            raise QuoteAttrError(f"{path}: cannot write ({problem})")
+
+    def _open(self) -> TextIO:
+        if self.file is None:
+            try:
+                self.file = self.path.open("w", encoding="utf-8", newline="")
+            except OSError as error:
+                raise QuoteAttrError(f"{self.path}: cannot write ({error.strerror})") from None
+        return self.file
+
+    def write(self, text: str) -> int:
+        try:
+            return self._open().write(text)
+        except OSError as error:
+            raise QuoteAttrError(f"{self.path}: cannot write ({error.strerror})") from None
+
+    def flush(self) -> None:
+        try:
+            self._open().flush()
+        except OSError as error:
+            raise QuoteAttrError(f"{self.path}: cannot write ({error.strerror})") from None
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+
+
+def utf8_stdout() -> TextIO:
+    """Standard output, set to UTF-8 (whatever the locale says) where it can be."""
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(encoding="utf-8")
+    return sys.stdout
