@@ -16,10 +16,9 @@ from quoteattr.data.jsonl import (
     document_to_record,
     iter_documents,
     load_documents,
-    overlap_problems,
-    record_problems,
     validate_files,
 )
+from quoteattr.data.validation import overlap_problems, record_problems
 from quoteattr.errors import DataFormatError
 from quoteattr.schema import Document, Quote, Span
 
