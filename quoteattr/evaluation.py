@@ -18,13 +18,13 @@ from typing import Any
 from seqeval.scheme import IOB2, Entities
 
 from quoteattr.schema import QUOTE_KINDS, Document, Quote
+from quoteattr.text import trimmed
 
 KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "all": QUOTE_KINDS,
     "direct+mixed": ("direct", "mixed"),
     **{kind: (kind,) for kind in QUOTE_KINDS},
 }
-_EDGE = "\"'“”‘’„«»`.,;:!?()[]-—– \t\r\n\xa0"
 _WORD = re.compile(r"\w+")
 _ARTICLES = {"the", "a", "an"}
 
@@ -98,15 +98,6 @@ class EvalReport:
             "tags_seqeval_strict": {k: v.to_dict() for k, v in self.tags.items()},
             "by_speaker": {k: v.to_dict() for k, v in sorted(self.by_speaker.items())},
         }
-
-
-def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without surrounding whitespace, quotation marks and punctuation."""
-    while start < end and text[start] in _EDGE:
-        start += 1
-    while end > start and text[end - 1] in _EDGE:
-        end -= 1
-    return start, end
 
 
 def normalise_name(name: str) -> str:

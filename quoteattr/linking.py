@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, TypeVar
 
-from quoteattr.marks import is_mark, quote_kind
 from quoteattr.roles import POSSESSIVES, ROLE_NOUNS, is_role_noun, lead_description, role_phrase, roles_around
 from quoteattr.schema import Quote, Span, Speaker
+from quoteattr.text import is_mark, quote_kind
 
 if TYPE_CHECKING:
     from quoteattr.attribution.speaker_links import SpeakerLinker

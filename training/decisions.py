@@ -21,11 +21,10 @@ from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
 from quoteattr.attribution.decisions import DECISIONS, DIMENSIONS, QuotationDecider, decision_features, hashed
-from quoteattr.evaluation import trimmed
 from quoteattr.inference import QuoteAttributor
 from quoteattr.io import load_documents
-from quoteattr.marks import quote_kind
 from quoteattr.schema import Document, Quote
+from quoteattr.text import quote_kind, trimmed
 
 ROOT = Path(__file__).resolve().parents[1]
 MARK_REASONS = {"title", "headline", "caption", "name", "scare", "word", "unattributed"}

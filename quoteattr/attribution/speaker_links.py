@@ -21,7 +21,7 @@ import numpy as np
 from quoteattr.attribution import sparse
 from quoteattr.attribution.sparse import WORD, bucket
 from quoteattr.linking import TaggedSpan, mention_type, paragraph_bounds, starting_within
-from quoteattr.marks import quote_kind
+from quoteattr.text import quote_kind
 
 WEIGHTS_FILE = "speaker_links.safetensors"
 DIMENSIONS = 1 << 18
