@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from quoteattr.linking import mention_type
+from quoteattr.attribution.names import mention_type
 from quoteattr.schema import QUOTE_KINDS, Document
 
 MENTION_TYPES = ("name", "pronoun", "nominal")

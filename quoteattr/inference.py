@@ -22,6 +22,8 @@ import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from quoteattr.attribution.decisions import QuotationDecider
+from quoteattr.attribution.pipeline import attribute
+from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.speaker_links import SpeakerLinker
 from quoteattr.decoding import decode_tags, log_softmax, tag_probabilities
 from quoteattr.errors import ConfigError, ModelLoadError
@@ -34,7 +36,6 @@ from quoteattr.features import (
 )
 from quoteattr.hardware import choose_cpu_precision, cpu_flags
 from quoteattr.labels import LabelScheme, tags_to_token_spans
-from quoteattr.linking import TaggedSpan, attribute
 from quoteattr.long_text import predict_long
 from quoteattr.modeling import ModelSettings, load_model
 from quoteattr.schema import Quote
@@ -325,18 +326,16 @@ class QuoteAttributor:
                 start, end = decoded.offsets[first][0], decoded.offsets[stop - 1][1]
                 found.append(TaggedSpan(start, end, float(decoded.probabilities[first:stop, f].mean())))
             spans[family] = found
-        quotes = attribute(
+        return attribute(
             text,
             spans.get("QUOTE", []),
             spans.get("SPEAKER", []),
             spans.get("CUE", []),
             spans.get("ROLE", []),
             linker=self.linker,
+            decider=self.decider,
+            all_attributions=self.all_attributions,
         )
-        if self.decider is None:
-            return quotes
-        decided = self.decider.decide(text, quotes, keep_all=self.all_attributions)
-        return decided if self.all_attributions else [quote for quote in decided if quote.type == "quotation"]
 
 
 def load_attributor(

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
+from quoteattr.attribution.pipeline import attribute
+from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.speaker_links import DIMENSIONS, SpeakerLinker, candidates, hashed, pair_features
-from quoteattr.linking import TaggedSpan, attribute
 
 TEXT = 'Ann Lee spoke first.\n"We will win," said Bob Roe, her rival. Carl Dunn listened.\n\nOther news.'
 

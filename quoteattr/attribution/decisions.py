@@ -18,9 +18,10 @@ from typing import Literal
 import numpy as np
 
 from quoteattr.attribution import sparse
+from quoteattr.attribution.names import mention_type
 from quoteattr.attribution.sparse import WORD, bucket
-from quoteattr.linking import mention_type, paragraph_bounds
 from quoteattr.schema import Quote
+from quoteattr.text import paragraph_bounds
 
 WEIGHTS_FILE = "decisions.safetensors"
 DECISIONS: tuple[Literal["quotation", "other", "not"], ...] = ("quotation", "other", "not")
