@@ -160,7 +160,8 @@ def head_word(phrase: str) -> str:
     An apposition after a comma does not count (*Jung Pak, deputy …* → *Pak*). A phrase ending in
     a name whose preceding word is not a preposition or article ends in its head (*coordinator for
     communications John Kirby* → *Kirby*); otherwise the head is the last word before a preposition
-    (*a spokesperson for the State Department* → *spokesperson*).
+    (*a spokesperson for the State Department* → *spokesperson*; *analyst at Compass Point Research
+    & Trading* → *analyst*), else the last word.
     """
     words = phrase.split()
     for index, word in enumerate(words):
@@ -170,8 +171,8 @@ def head_word(phrase: str) -> str:
     clean = [w.strip(",.;:'’\"") for w in words]
     if not clean:
         return ""
-    run = len(clean)
-    while run > 0 and NAME_WORD.fullmatch(clean[run - 1]):
+    run = len(clean)  # the trailing run of name words, with the *and* or *&* between them
+    while run > 0 and (NAME_WORD.fullmatch(clean[run - 1]) or (run < len(clean) and clean[run - 1] in {"and", "&"})):
         run -= 1
     if run < len(clean) and (run == 0 or clean[run - 1].lower() not in PREPOSITIONS | ARTICLES):
         return clean[-1]

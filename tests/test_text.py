@@ -183,6 +183,10 @@ def test_no_sentence_start_out_of_reach() -> None:
         ("Transport Secretary", "Secretary"),
         ("Russian Ambassador to North Korea", "Ambassador"),
         ("spokesman from the ministry", "spokesman"),
+        ("analyst at Compass Point Research & Trading", "analyst"),  # a name joined by & is one name
+        ("director of Information Programs and Services", "director"),
+        ("Senators Marco Rubio and Bill Hagerty", "Hagerty"),
+        ("much of which was proposed during President", "President"),  # a title ends the phrase: its head
         ("the officials,", "officials"),
         ("", ""),
     ],

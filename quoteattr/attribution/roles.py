@@ -35,7 +35,7 @@ from quoteattr.attribution.lexicon import (
 from quoteattr.attribution.names import MAX_NAME_OCCURRENCES, other_given_name
 from quoteattr.attribution.spans import TaggedSpan, starting_within
 from quoteattr.schema import Span
-from quoteattr.text import paragraph_bounds
+from quoteattr.text import head_word, paragraph_bounds
 
 if TYPE_CHECKING:
     from quoteattr.attribution.entities import Entity
@@ -118,14 +118,6 @@ def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return [(start + m.start(), start + m.end(), m.group()) for m in _TOKEN.finditer(text[start:end])]
 
 
-def role_head(words: list[str]) -> str:
-    """The head of a role phrase: its last word before a preposition, else its last word."""
-    for index, word in enumerate(words):
-        if index and word.lower() in {"of", "for", "to", "at", "on", "in", "with"}:
-            return words[index - 1]
-    return words[-1] if words else ""
-
-
 def role_phrase(text: str, start: int, end: int) -> Span | None:
     """The phrase without leading determiners and surrounding punctuation, if a role noun heads it."""
     words = _words(text, start, end)
@@ -143,7 +135,7 @@ def role_phrase(text: str, start: int, end: int) -> Span | None:
     phrase = [w for _, _, w in words]
     if phrase[-1].lower() in DANGLING:  # *spokesperson for the* (White House …): the name is part of a longer one
         return None
-    return Span.of(text, first, last) if last > first and is_role_noun(role_head(phrase)) else None
+    return Span.of(text, first, last) if last > first and is_role_noun(head_word(" ".join(phrase))) else None
 
 
 def role_before(text: str, name_start: int) -> Span | None:
