@@ -35,7 +35,7 @@ from quoteattr.attribution.lexicon import (
 from quoteattr.attribution.names import MAX_NAME_OCCURRENCES, other_given_name
 from quoteattr.attribution.spans import TaggedSpan, starting_within
 from quoteattr.schema import Span
-from quoteattr.text import head_word, paragraph_bounds
+from quoteattr.text import head_word, paragraph_bounds, sentence_start
 
 if TYPE_CHECKING:
     from quoteattr.attribution.entities import Entity
@@ -47,7 +47,6 @@ _TOKEN = re.compile(r"\S+")
 _AGE = re.compile(r"\d{1,3}, ")
 _LEAD_OPENER = "|".join(LEAD_OPENERS)
 _OPENING_MARKS = "\"“‘'«„("
-_SENTENCE_START = re.compile(r"(?:^|\n|[.!?][\"”’']?\s+)", re.M)
 
 
 class RoleFinder:
@@ -188,7 +187,7 @@ def description_before(text: str, name_start: int, name_end: int) -> Span | None
     comma = text.rfind(",", max(0, name_start - 200), name_start)
     if comma == -1 or text[comma + 1 : name_start].strip() or text[name_end : name_end + 1] != ",":
         return None
-    opening = max((m.end() for m in _SENTENCE_START.finditer(text, max(0, comma - 200), comma)), default=None)
+    opening = sentence_start(text, comma, 200)
     if opening is None:
         return None
     words = text[opening:comma].split()
