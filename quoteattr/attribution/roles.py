@@ -35,7 +35,7 @@ from quoteattr.attribution.lexicon import (
 from quoteattr.attribution.names import MAX_NAME_OCCURRENCES, other_given_name
 from quoteattr.attribution.spans import TaggedSpan, starting_within
 from quoteattr.schema import Span
-from quoteattr.text import head_word, paragraph_bounds, sentence_start
+from quoteattr.text import DOUBLE_MARKS, OPENING_MARKS, head_word, paragraph_bounds, sentence_start
 
 if TYPE_CHECKING:
     from quoteattr.attribution.entities import Entity
@@ -46,7 +46,6 @@ LEAD_REACH = 1500  # characters before a person's first mention searched for the
 _TOKEN = re.compile(r"\S+")
 _AGE = re.compile(r"\d{1,3}, ")
 _LEAD_OPENER = "|".join(LEAD_OPENERS)
-_OPENING_MARKS = "\"“‘'«„("
 
 
 class RoleFinder:
@@ -125,7 +124,7 @@ def role_phrase(text: str, start: int, end: int) -> Span | None:
     if not words or len(words) > MAX_ROLE_WORDS:
         return None
     first, last = words[0][0], words[-1][1]
-    while first < last and text[first] in _OPENING_MARKS:  # *"Senator* Cantwell is focused …"
+    while first < last and (text[first] in OPENING_MARKS or text[first] in "\"'("):  # *"Senator* Cantwell …
         first += 1
     while last > first and text[last - 1] in ",.;:":
         last -= 1
@@ -148,7 +147,8 @@ def role_before(text: str, name_start: int) -> Span | None:
         word = words[index][2]
         if (
             word.lower() in STOP
-            or word[-1:] in ',;:"“”—–'
+            or word[-1:] in ",;:—–"
+            or word[-1:] in DOUBLE_MARKS
             or word in {"-", "--"}
             or (word.endswith(".") and len(word) > 4)
         ):
