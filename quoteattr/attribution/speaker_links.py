@@ -21,7 +21,7 @@ from quoteattr.attribution import sparse
 from quoteattr.attribution.names import mention_type
 from quoteattr.attribution.spans import TaggedSpan, starting_within
 from quoteattr.attribution.sparse import WORD, bucket
-from quoteattr.text import SENTENCE_END, paragraph_bounds, quote_kind
+from quoteattr.text import SENTENCE_END, paragraph_bounds, previous_paragraph, quote_kind
 
 WEIGHTS_FILE = "speaker_links.safetensors"
 DIMENSIONS = 1 << 18
@@ -32,9 +32,9 @@ _DISTANCES = (0, 2, 5, 12, 25, 50, 100, 200, 400)
 def candidates(text: str, quote: TaggedSpan, speakers: Sequence[TaggedSpan], starts: Sequence[int]) -> list[TaggedSpan]:
     """The tagged mentions that may speak `quote`: in its paragraph or the one before, within REACH."""
     first, _ = paragraph_bounds(text, quote.start)
-    previous_first = paragraph_bounds(text, first - 2)[0] if first >= 2 else first
+    previous = previous_paragraph(text, quote.start)
     _, last = paragraph_bounds(text, max(quote.start, quote.end - 1))
-    low = max(previous_first, quote.start - REACH)
+    low = max(previous[0] if previous else first, quote.start - REACH)
     return [
         s
         for s in starting_within(speakers, starts, low, min(last, quote.end + REACH))
