@@ -24,9 +24,9 @@ if TYPE_CHECKING:
 
 from quoteattr.labels import IGNORE, AlignmentReport, LabelScheme, Offsets, spans_to_tags
 from quoteattr.schema import Document
+from quoteattr.text import PARAGRAPH
 from quoteattr.windows import Window, plan_windows
 
-PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
 WORD = re.compile(r"\S+")
 LOWER, CAPITALISED, ALL_CAPS = 0, 1, 2  # token type ids of the case feature
 CASE_TYPES = 3
