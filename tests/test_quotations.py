@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 
 from quoteattr.attribution.decisions import DECISIONS, DIMENSIONS, QuotationDecider, hashed
@@ -78,3 +81,8 @@ def test_the_decision_keeps_quotations_and_other_attributions_only_when_asked() 
     assert [q.type for q in decided(text, linked, _always("other"), all_attributions=True)] == ["other"]
     assert [q.type for q in decided(text, linked, _always("quotation"))] == ["quotation"]
     assert decided(text, linked, _always("not")) == []
+
+
+def test_the_attribution_passes_import_no_torch() -> None:
+    code = "import sys, quoteattr.attribution.pipeline; assert 'torch' not in sys.modules, 'torch imported'"
+    subprocess.run([sys.executable, "-c", code], check=True)
