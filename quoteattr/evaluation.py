@@ -18,7 +18,7 @@ from typing import Any
 from seqeval.scheme import IOB2, Entities
 
 from quoteattr.schema import QUOTE_KINDS, Document, Quote
-from quoteattr.text import trimmed
+from quoteattr.text import ARTICLES, trimmed
 
 KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "all": QUOTE_KINDS,
@@ -26,7 +26,6 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     **{kind: (kind,) for kind in QUOTE_KINDS},
 }
 _WORD = re.compile(r"\w+")
-_ARTICLES = {"the", "a", "an"}
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ def normalise_name(name: str) -> str:
     """Lower-cased words without accents or leading articles, for comparing names and roles."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     words = _WORD.findall(plain.replace("'s", ""))
-    while words and words[0] in _ARTICLES:
+    while words and words[0] in ARTICLES:
         words = words[1:]
     return " ".join(words)
 

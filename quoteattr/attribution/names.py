@@ -19,7 +19,7 @@ from quoteattr.attribution.lexicon import (
     TITLE_WORDS,
     TITLES,
 )
-from quoteattr.text import NAME_WORD, head_word, paragraph_bounds
+from quoteattr.text import ARTICLES, NAME_WORD, head_word, paragraph_bounds
 
 MAX_NAME_WORDS = 5  # words of a name written after a description (see apposition_name)
 MAX_NAME_OCCURRENCES = 100  # occurrences of a name searched (for roles, for the rest of the name): titles come early
@@ -81,7 +81,7 @@ def person_name(text: str) -> str:
     while len(words) > 1 and (
         words[0].lower().strip(",") in TITLES | SENTENCE_OPENERS
         or not words[0][:1].isupper()
-        or words[0] in {"The", "A", "An"}
+        or words[0].lower() in ARTICLES
     ):
         words = words[1:]
     for index in range(2, len(words)):  # *Jonathan Bamber of the University of Bristol*: the affiliation is not

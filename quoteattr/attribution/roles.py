@@ -35,7 +35,7 @@ from quoteattr.attribution.lexicon import (
 from quoteattr.attribution.names import MAX_NAME_OCCURRENCES, other_given_name
 from quoteattr.attribution.spans import TaggedSpan, starting_within
 from quoteattr.schema import Span
-from quoteattr.text import DOUBLE_MARKS, OPENING_MARKS, head_word, paragraph_bounds, sentence_start
+from quoteattr.text import ARTICLES, DOUBLE_MARKS, OPENING_MARKS, head_word, paragraph_bounds, sentence_start
 
 if TYPE_CHECKING:
     from quoteattr.attribution.entities import Entity
@@ -62,12 +62,8 @@ class RoleFinder:
         for role in starting_within(self.roles, self.role_starts, start - MAX_ROLE_LENGTH, end + 6):
             inside = role.start >= start and role.end <= end
             before = 0 <= start - role.end <= 2
-            after = 0 <= role.start - end <= 6 and self.text[end : role.start].strip(" ,").lower() in {
-                "",
-                "the",
-                "a",
-                "an",
-            }
+            between = self.text[end : role.start].strip(" ,").lower()
+            after = 0 <= role.start - end <= 6 and (not between or between in ARTICLES)
             if inside or before or after:
                 found.append(role)
         return found
@@ -191,7 +187,7 @@ def description_before(text: str, name_start: int, name_end: int) -> Span | None
     if opening is None:
         return None
     words = text[opening:comma].split()
-    if not words or not (words[0].lower() in {"a", "an", "the"} or words[0].endswith(("'s", "’s"))):
+    if not words or not (words[0].lower() in ARTICLES or words[0].endswith(("'s", "’s"))):
         return None
     return role_phrase(text, opening, comma)
 
