@@ -424,6 +424,7 @@ def data_stats(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Documents, quotations by kind, speakers and their roles, mentions by type."""
+    from quoteattr.attribution.names import mention_type
     from quoteattr.data.jsonl import dataset_files, load_documents
     from quoteattr.data.stats import dataset_stats
     from quoteattr.tools.reports import print_dataset_stats
@@ -432,7 +433,7 @@ def data_stats(
         per_file = {str(path): load_documents(path) for path in dataset_files(paths)}
     except QuoteAttrError as error:
         _fail(str(error))
-    stats = dataset_stats(document for documents in per_file.values() for document in documents)
+    stats = dataset_stats((document for documents in per_file.values() for document in documents), mention_type)
     summary = {"documents_by_file": {path: len(documents) for path, documents in per_file.items()}, **stats.to_dict()}
     if as_json:
         typer.echo(json.dumps(summary, indent=2, ensure_ascii=False))

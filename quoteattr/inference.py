@@ -22,10 +22,11 @@ import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from quoteattr.attribution.decisions import QuotationDecider
+from quoteattr.attribution.pipeline import attribute
+from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.speaker_links import SpeakerLinker
 from quoteattr.errors import ConfigError, ModelLoadError
 from quoteattr.hardware import resolve_device, resolve_precision
-from quoteattr.linking import TaggedSpan, attribute
 from quoteattr.long_text import predict_long
 from quoteattr.model.decoding import decode_tags, log_softmax, tag_probabilities
 from quoteattr.model.features import (
@@ -311,18 +312,16 @@ class QuoteAttributor:
                 start, end = decoded.offsets[first][0], decoded.offsets[stop - 1][1]
                 found.append(TaggedSpan(start, end, float(decoded.probabilities[first:stop, f].mean())))
             spans[family] = found
-        quotes = attribute(
+        return attribute(
             text,
             spans.get("QUOTE", []),
             spans.get("SPEAKER", []),
             spans.get("CUE", []),
             spans.get("ROLE", []),
             linker=self.linker,
+            decider=self.decider,
+            all_attributions=self.all_attributions,
         )
-        if self.decider is None:
-            return quotes
-        decided = self.decider.decide(text, quotes, keep_all=self.all_attributions)
-        return decided if self.all_attributions else [quote for quote in decided if quote.type == "quotation"]
 
 
 def load_attributor(

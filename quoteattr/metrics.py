@@ -18,15 +18,14 @@ from typing import Any
 from seqeval.scheme import IOB2, Entities
 
 from quoteattr.schema import QUOTE_KINDS, Document, Quote
+from quoteattr.text import ARTICLES, trimmed
 
 KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "all": QUOTE_KINDS,
     "direct+mixed": ("direct", "mixed"),
     **{kind: (kind,) for kind in QUOTE_KINDS},
 }
-_EDGE = "\"'“”‘’„«»`.,;:!?()[]-—– \t\r\n\xa0"
 _WORD = re.compile(r"\w+")
-_ARTICLES = {"the", "a", "an"}
 
 
 @dataclass(frozen=True)
@@ -100,20 +99,11 @@ class EvalReport:
         }
 
 
-def trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without surrounding whitespace, quotation marks and punctuation."""
-    while start < end and text[start] in _EDGE:
-        start += 1
-    while end > start and text[end - 1] in _EDGE:
-        end -= 1
-    return start, end
-
-
 def normalise_name(name: str) -> str:
     """Lower-cased words without accents or leading articles, for comparing names and roles."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     words = _WORD.findall(plain.replace("'s", ""))
-    while words and words[0] in _ARTICLES:
+    while words and words[0] in ARTICLES:
         words = words[1:]
     return " ".join(words)
 

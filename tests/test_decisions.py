@@ -62,6 +62,12 @@ def test_features_describe_the_cue_the_span_and_its_surroundings() -> None:
     assert "cue=none" in decision_features(TEXT, dataclasses.replace(SAID, cue=None))
 
 
+@pytest.mark.parametrize(("before", "first"), [("", True), ("\n\n  ", True), ("Headline\n\n", False)])
+def test_the_first_paragraph_is_the_one_with_no_words_before_it(before: str, first: bool) -> None:
+    shifted = dataclasses.replace(SAID, start=SAID.start + len(before), end=SAID.end + len(before), cue=None)
+    assert f"first_paragraph={first}" in decision_features(before + TEXT, shifted)
+
+
 def test_decide_types_quotations_and_others_and_drops_the_rest() -> None:
     decided = _decider_from_cues().decide(TEXT, [SAID, BELIEVE, TOPIC])
     assert [(q.text, q.type) for q in decided] == [("the plan would fail", "quotation"), ("he is right", "other")]

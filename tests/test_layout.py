@@ -24,12 +24,9 @@ LAYERS = {
     "quoteattr.hardware": 0,
     "quoteattr.metrics": 0,
     "quoteattr.text": 0,
-    "quoteattr.marks": 0,  # quotation marks: text-level, headed for quoteattr.text
     "quoteattr.data": 1,
     "quoteattr.model": 2,
     "quoteattr.attribution": 2,
-    "quoteattr.linking": 2,
-    "quoteattr.roles": 2,
     "quoteattr.inference": 3,
     "quoteattr.long_text": 3,
     "quoteattr.workers": 3,
@@ -41,10 +38,7 @@ LAYERS = {
     "quoteattr": 5,  # the package __init__, whose lazy QuoteAttributor leads to inference
 }
 # Known exceptions, each with the change that removes it.
-ALLOWED = {
-    # dataset statistics type speaker mentions with the linker's rule, until it moves down to quoteattr.text
-    ("quoteattr.data.stats", "quoteattr.linking"),
-}
+ALLOWED: set[tuple[str, str]] = set()
 
 
 def layer(module: str) -> int:

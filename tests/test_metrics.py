@@ -17,7 +17,6 @@ from quoteattr.metrics import (
     role_correct,
     seqeval_scores,
     speaker_correct,
-    trimmed,
 )
 from quoteattr.schema import Document, Entity, Quote, QuoteKind, Span, Speaker
 
@@ -39,16 +38,6 @@ ANN = person("Ann Lee", 6, 13, "Lee")
 ANN_LATER = person("Ann Lee", 77, 80, "Lee")
 BOB = person("Bob Ray", 35, 42)
 BOB_LATER = person("Bob Ray", 124, 131)
-
-
-def test_trimmed() -> None:
-    text = "  “Hello, world.”  "
-    assert trimmed(text, 0, len(text)) == (3, 15)
-    assert text[3:15] == "Hello, world"
-    assert trimmed('"(yes) - no!"', 0, 13) == (2, 11)
-    assert trimmed("...", 0, 3) == (3, 3)
-    assert trimmed("abc", 1, 1) == (1, 1)
-    assert trimmed("a 'b' c", 2, 5) == (3, 4)
 
 
 def test_normalise_name() -> None:

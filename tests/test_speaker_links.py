@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from quoteattr.attribution.pipeline import attribute
+from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.speaker_links import DIMENSIONS, SpeakerLinker, candidates, hashed, pair_features
-from quoteattr.linking import TaggedSpan, attribute
 
 TEXT = 'Ann Lee spoke first.\n"We will win," said Bob Roe, her rival. Carl Dunn listened.\n\nOther news.'
 
@@ -64,3 +66,11 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     loaded = SpeakerLinker.load(tmp_path)
     assert loaded is not None and loaded.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES, None) == MENTIONS[1]
     assert SpeakerLinker.load(tmp_path / "elsewhere") is None
+
+
+@pytest.mark.parametrize("separator", ["\n", "\n\n", "\r\n\r\n", "\n\n\n"])
+def test_the_paragraph_before_is_the_last_one_with_words_whatever_the_blank_lines(separator: str) -> None:
+    text = f"Ann Lee spoke first.{separator}“We will win,” Bob Roe said."
+    mentions = [TaggedSpan(0, 7), TaggedSpan(text.index("Bob"), text.index("Bob") + 7)]
+    quote = TaggedSpan(text.index("“"), text.index("”") + 1)
+    assert candidates(text, quote, mentions, [m.start for m in mentions]) == mentions

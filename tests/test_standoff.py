@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from quoteattr.attribution.names import mention_type
 from quoteattr.cli import app
 from quoteattr.data.jsonl import load_documents, validate_files
 from quoteattr.data.standoff import SHARED_ENV, checksum
@@ -108,7 +109,7 @@ def test_a_standoff_record_joins_its_text_and_keeps_types_and_non_quotations(sta
 
 
 def test_stats_count_quotations_apart_from_other_attributions(standoff_dataset: Path) -> None:
-    stats = dataset_stats(load_documents(standoff_dataset))
+    stats = dataset_stats(load_documents(standoff_dataset), mention_type)
     assert stats.quotations == 1 and stats.other_attributions == 1
     assert stats.quotations_with_role == 1 and stats.role_coverage == 1.0
     assert stats.non_quotations_by_reason == {"title": 1}

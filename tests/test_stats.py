@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from quoteattr.attribution.names import mention_type
 from quoteattr.data.jsonl import load_documents
 from quoteattr.data.stats import DatasetStats, SpeakerStats, dataset_stats
 from quoteattr.schema import Document, Entity, Mention, Quote, QuoteKind, Span, Speaker
@@ -77,7 +78,7 @@ def _document_b() -> Document:
 
 
 def test_counts_on_hand_made_documents() -> None:
-    stats = dataset_stats([_document_a(), _document_b()])
+    stats = dataset_stats([_document_a(), _document_b()], mention_type)
     assert stats.documents == 2
     assert stats.quotations == 8
     assert stats.quotations_by_kind == {"direct": 5, "mixed": 1, "indirect": 2}
@@ -98,7 +99,7 @@ def test_counts_on_hand_made_documents() -> None:
 
 
 def test_to_dict_is_plain_data() -> None:
-    record = dataset_stats([_document_b()]).to_dict()
+    record = dataset_stats([_document_b()], mention_type).to_dict()
     assert record["quotations"] == 5
     assert record["quotations_without_speaker"] == 1
     assert record["role_coverage"] == 0.4
@@ -106,7 +107,7 @@ def test_to_dict_is_plain_data() -> None:
 
 
 def test_empty_dataset() -> None:
-    stats = dataset_stats([])
+    stats = dataset_stats([], mention_type)
     assert stats == DatasetStats(
         0, 0, {"direct": 0, "mixed": 0, "indirect": 0}, 0, 0, 0, {"name": 0, "pronoun": 0, "nominal": 0}, 0, ()
     )
@@ -114,7 +115,7 @@ def test_empty_dataset() -> None:
 
 
 def test_seed_data_speakers_have_roles() -> None:
-    stats = dataset_stats(load_documents(DATA))
+    stats = dataset_stats(load_documents(DATA), mention_type)
     assert stats.documents == 5
     assert stats.quotations == sum(stats.quotations_by_kind.values()) > 0
     by_name = {speaker.name: speaker for speaker in stats.speakers}

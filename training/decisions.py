@@ -23,9 +23,8 @@ from sklearn.linear_model import LogisticRegression
 from quoteattr.attribution.decisions import DECISIONS, DIMENSIONS, QuotationDecider, decision_features, hashed
 from quoteattr.data.jsonl import load_documents
 from quoteattr.inference import QuoteAttributor
-from quoteattr.marks import quote_kind
-from quoteattr.metrics import trimmed
 from quoteattr.schema import Document, Quote
+from quoteattr.text import quote_kind, trimmed
 
 ROOT = Path(__file__).resolve().parents[1]
 MARK_REASONS = {"title", "headline", "caption", "name", "scare", "word", "unattributed"}

@@ -3,7 +3,7 @@
     python training/speaker_links.py --out runs/speaker-links           # train on PolNeAR train, score dev
     python training/speaker_links.py --out DIR --extra data/news/train.jsonl data/train.jsonl
 
-Both the rule (`linking.choose_speaker`) and the learned scorer are scored on PolNeAR dev from gold
+Both the rule (`attribution.mentions.choose_speaker`) and the learned scorer are scored on PolNeAR dev from gold
 spans (gold content, speaker and cue spans given; only the linking differs), with the same
 speaker accuracy `quoteattr evaluate` reports.
 """
@@ -17,9 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
+from quoteattr.attribution.mentions import choose_speaker, cue_next_to, joined_mentions
+from quoteattr.attribution.pipeline import attribute
+from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.speaker_links import DIMENSIONS, SpeakerLinker, candidates, hashed, pair_features
 from quoteattr.data.jsonl import load_documents
-from quoteattr.linking import TaggedSpan, attribute, choose_speaker, cue_next_to, joined_mentions
 from quoteattr.metrics import evaluate
 from quoteattr.schema import Document
 

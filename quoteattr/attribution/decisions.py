@@ -18,9 +18,10 @@ from typing import Literal
 import numpy as np
 
 from quoteattr.attribution import sparse
+from quoteattr.attribution.names import mention_type
 from quoteattr.attribution.sparse import WORD, bucket
-from quoteattr.linking import mention_type, paragraph_bounds
 from quoteattr.schema import Quote
+from quoteattr.text import paragraph_bounds, previous_paragraph
 
 WEIGHTS_FILE = "decisions.safetensors"
 DECISIONS: tuple[Literal["quotation", "other", "not"], ...] = ("quotation", "other", "not")
@@ -46,7 +47,7 @@ def decision_features(text: str, quote: Quote) -> list[str]:
         f"kind={quote.kind}",
         f"length={quote.kind}:{bucket(len(content), _LENGTHS)}",
         f"capitalised={quote.kind}:{bucket(capitalised, (0.2, 0.5, 0.8))}",
-        f"first_paragraph={first == len(text) - len(text.lstrip())}",
+        f"first_paragraph={previous_paragraph(text, quote.start) is None}",
         f"title_case_paragraph={bucket(title_case, (0.5, 0.75))}",
         f"paragraph_ends={paragraph.rstrip()[-1:] or 'none'}",
         f"speaker={mention_type(quote.speaker.mention.text) if quote.speaker and quote.speaker.mention else 'none'}",

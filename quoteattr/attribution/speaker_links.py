@@ -11,7 +11,6 @@ as safetensors; the highest-scoring candidate above `threshold` speaks the quota
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,23 +18,23 @@ from pathlib import Path
 import numpy as np
 
 from quoteattr.attribution import sparse
+from quoteattr.attribution.names import mention_type
+from quoteattr.attribution.spans import TaggedSpan, starting_within
 from quoteattr.attribution.sparse import WORD, bucket
-from quoteattr.linking import TaggedSpan, mention_type, paragraph_bounds, starting_within
-from quoteattr.marks import quote_kind
+from quoteattr.text import SENTENCE_END, paragraph_bounds, previous_paragraph, quote_kind
 
 WEIGHTS_FILE = "speaker_links.safetensors"
 DIMENSIONS = 1 << 18
 REACH = 600  # characters between a quotation and a candidate mention
-_SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘'])")
 _DISTANCES = (0, 2, 5, 12, 25, 50, 100, 200, 400)
 
 
 def candidates(text: str, quote: TaggedSpan, speakers: Sequence[TaggedSpan], starts: Sequence[int]) -> list[TaggedSpan]:
     """The tagged mentions that may speak `quote`: in its paragraph or the one before, within REACH."""
     first, _ = paragraph_bounds(text, quote.start)
-    previous_first = paragraph_bounds(text, first - 2)[0] if first >= 2 else first
+    previous = previous_paragraph(text, quote.start)
     _, last = paragraph_bounds(text, max(quote.start, quote.end - 1))
-    low = max(previous_first, quote.start - REACH)
+    low = max(previous[0] if previous else first, quote.start - REACH)
     return [
         s
         for s in starting_within(speakers, starts, low, min(last, quote.end + REACH))
@@ -53,7 +52,7 @@ def pair_features(
     rule_pick: TaggedSpan | None = None,
 ) -> list[str]:
     """The sparse features of one (quotation, candidate mention) pair; `found` are all candidates and
-    `rule_pick` the mention the nearest-mention rule (`linking.choose_speaker`) chooses."""
+    `rule_pick` the mention the nearest-mention rule (`mentions.choose_speaker`) chooses."""
     quote = quotes[index]
     after = mention.start >= quote.end
     side = "after" if after else "before"
@@ -64,7 +63,7 @@ def pair_features(
         "bias",
         f"side={side}",
         f"dist={side}:{bucket(gap_end - gap_start, _DISTANCES)}",
-        f"sentences={side}:{min(2, len(_SENTENCE_END.findall(gap)))}",
+        f"sentences={side}:{min(2, len(SENTENCE_END.findall(gap)))}",
         f"paragraphs={side}:{min(2, gap.count(chr(10)))}",
         f"type={mention_type(text[mention.start : mention.end])}",
         f"length={bucket(mention.end - mention.start, (3, 8, 20, 40))}",

@@ -3,7 +3,7 @@
 A span runs from an opening quotation mark to its closing mark. Marks pair within a paragraph (a
 non-empty line); a mark left open at a paragraph end continues into the next paragraph when that
 paragraph opens with a mark of the same family (the newspaper convention for long quotations),
-and otherwise ends, unclosed, at the paragraph end. Apostrophes are not marks (`quoteattr.marks.is_mark`),
+and otherwise ends, unclosed, at the paragraph end. Apostrophes are not marks (`quoteattr.text.is_mark`),
 and a single closing mark with no single quotation open is taken as an apostrophe (*the Koreas’*).
 
 Every span is `annotated` (it lies inside an annotated quotation), `excluded` (a reviewed decision
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from quoteattr.errors import DataFormatError
-from quoteattr.marks import DOUBLE_MARKS, is_mark
 from quoteattr.schema import Document
+from quoteattr.text import CLOSING_MARKS, DOUBLE_MARKS, OPENING_MARKS, is_mark, paragraphs
 
 CoverageStatus = Literal["annotated", "excluded", "unreviewed"]
 STATUSES: tuple[CoverageStatus, ...] = ("annotated", "excluded", "unreviewed")
@@ -29,8 +29,6 @@ Exclusions = dict[tuple[str, str], str]
 
 EXCLUSIONS_FILE = "coverage_exclusions.json"
 SNIPPET_CHARS = 60
-OPENING_MARKS = frozenset("“„‟«〝‘‚‛‹")
-CLOSING_MARKS = frozenset("”»〞’›")  # anything else that is a mark (straight quotes) opens or closes by context
 
 
 @dataclass(frozen=True)
@@ -65,17 +63,6 @@ class CoverageRow:
     snippet: str
     status: CoverageStatus
     reason: str = ""
-
-
-def paragraphs(text: str) -> list[tuple[int, int]]:
-    """`[start, end)` of each non-empty line, without its leading and trailing whitespace."""
-    bounds, position = [], 0
-    for line in text.split("\n"):
-        if line.strip():
-            lead = len(line) - len(line.lstrip())
-            bounds.append((position + lead, position + len(line.rstrip())))
-        position += len(line) + 1
-    return bounds
 
 
 def _family(char: str) -> str:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from quoteattr.linking import mention_type
 from quoteattr.schema import MENTION_TYPES, QUOTE_KINDS, Document
 
 
@@ -73,8 +72,8 @@ def _speaker_names(document: Document) -> set[str]:
     return {quote.speaker.name for quote in document.quotes if quote.speaker}
 
 
-def _mention_types(document: Document) -> Counter[str]:
-    """Mention types from the entities where annotated, else of each distinct speaker mention."""
+def _mention_types(document: Document, mention_type: Callable[[str], str]) -> Counter[str]:
+    """Mention types from the entities where annotated, else `mention_type` of each distinct speaker mention."""
     if document.entities:
         return Counter(mention.type for entity in document.entities for mention in entity.mentions)
     spans = {quote.speaker.mention for quote in document.quotes if quote.speaker and quote.speaker.mention}
@@ -94,13 +93,14 @@ def _speaker_stats(documents: Sequence[Document]) -> tuple[SpeakerStats, ...]:
     return tuple(SpeakerStats(name, counts[name], tuple(sorted(roles[name]))) for name in ordered)
 
 
-def dataset_stats(documents: Iterable[Document]) -> DatasetStats:
+def dataset_stats(documents: Iterable[Document], mention_type: Callable[[str], str]) -> DatasetStats:
     """Count documents, quotations (by kind, with speaker, cue and role), speakers and mentions.
 
     Quotations are the records of type `quotation`; attributions of type `other` (beliefs,
     intentions) and the annotated non-quotations (titles, topics, scare quotes) are counted apart.
     Speakers are told apart by canonical name across documents, so one person quoted in two
-    articles counts once.
+    articles counts once. `mention_type` types the speaker mentions of documents without entities
+    (PolNeAR): the attribution step's rule (`attribution.names.mention_type`).
     """
     documents = list(documents)
     records = [quote for document in documents for quote in document.quotes]
@@ -109,7 +109,7 @@ def dataset_stats(documents: Iterable[Document]) -> DatasetStats:
     kinds = Counter(quote.kind for quote in quotes)
     mentions: Counter[str] = Counter()
     for document in documents:
-        mentions.update(_mention_types(document))
+        mentions.update(_mention_types(document, mention_type))
     return DatasetStats(
         documents=len(documents),
         quotations=len(quotes),

@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 from quoteattr.model.labels import IGNORE, AlignmentReport, LabelScheme, Offsets, spans_to_tags
 from quoteattr.model.windows import Window, plan_windows
 from quoteattr.schema import Document
+from quoteattr.text import PARAGRAPH
 
-PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")
 WORD = re.compile(r"\S+")
 LOWER, CAPITALISED, ALL_CAPS = 0, 1, 2  # token type ids of the case feature
 CASE_TYPES = 3

@@ -1,10 +1,19 @@
-"""Quotation marks versus apostrophes, and the direct/mixed/indirect kind of a quotation span."""
+"""Quotation marks versus apostrophes, the kind of a quotation span, paragraphs, sentences and head words."""
 
 from __future__ import annotations
 
 import pytest
 
-from quoteattr.marks import is_mark, quote_kind
+from quoteattr.text import (
+    head_word,
+    is_mark,
+    paragraph_bounds,
+    paragraphs,
+    previous_paragraph,
+    quote_kind,
+    sentence_start,
+    trimmed,
+)
 
 
 def marks(text: str) -> list[int]:
@@ -109,3 +118,78 @@ def test_quote_kind(inner: str, kind: str) -> None:
 def test_quote_kind_edges(text: str, inner: str, kind: str) -> None:
     start, end = span(text, inner)
     assert quote_kind(text, start, end) == kind
+
+
+def test_trimmed() -> None:
+    text = "  “Hello, world.”  "
+    assert trimmed(text, 0, len(text)) == (3, 15)
+    assert text[3:15] == "Hello, world"
+    assert trimmed('"(yes) - no!"', 0, 13) == (2, 11)
+    assert trimmed("...", 0, 3) == (3, 3)
+    assert trimmed("abc", 1, 1) == (1, 1)
+    assert trimmed("a 'b' c", 2, 5) == (3, 4)
+    assert trimmed("«Non» ‹oui›", 0, 11) == (1, 10)  # every quotation mark is trimmed
+
+
+PARAGRAPHS = "First line.\n\n  Second, indented.  \r\n\n\nThird."
+
+
+def test_a_paragraph_is_a_line() -> None:
+    second = PARAGRAPHS.index("Second")
+    assert paragraph_bounds(PARAGRAPHS, second) == (13, PARAGRAPHS.index("\r\n") + 1)  # the \r stays in the line
+    assert paragraph_bounds(PARAGRAPHS, 0) == (0, 11)
+    assert paragraph_bounds(PARAGRAPHS, len(PARAGRAPHS)) == (PARAGRAPHS.index("Third"), len(PARAGRAPHS))
+    assert paragraph_bounds(PARAGRAPHS, 12) == (12, 12)  # a blank line
+
+
+def test_the_previous_paragraph_skips_blank_lines() -> None:
+    third = PARAGRAPHS.index("Third")
+    start, end = previous_paragraph(PARAGRAPHS, third) or (0, 0)
+    assert PARAGRAPHS[start:end].strip() == "Second, indented."
+    assert previous_paragraph(PARAGRAPHS, PARAGRAPHS.index("Second")) == (0, 11)
+    assert previous_paragraph(PARAGRAPHS, 3) is None
+
+
+def test_paragraphs_are_the_lines_with_something_on_them_stripped() -> None:
+    assert [PARAGRAPHS[s:e] for s, e in paragraphs(PARAGRAPHS)] == ["First line.", "Second, indented.", "Third."]
+    assert paragraphs(" \n\t\n") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "start"),
+    [
+        ("He left. Then Anna Berg, the mayor, said so.", "said", "Then"),
+        ("“We won.” Anna Berg said so.", "said", "Anna"),
+        ("The U.S. envoy Anna Berg said so.", "said", "The"),  # no sentence end before a lower-case word
+        ("Old news.\nAnna Berg said so.", "said", "Anna"),  # a paragraph starts a sentence
+    ],
+)
+def test_sentence_start(text: str, fragment: str, start: str) -> None:
+    assert sentence_start(text, text.index(fragment), 200) == text.index(start)
+
+
+def test_no_sentence_start_out_of_reach() -> None:
+    text = "x" * 300 + " Anna Berg said so."
+    assert sentence_start(text, text.index("said"), 200) is None
+    assert sentence_start(text, text.index("said"), 400) == 0
+
+
+@pytest.mark.parametrize(
+    ("phrase", "head"),
+    [
+        ("a spokesperson for the State Department", "spokesperson"),
+        ("coordinator for communications John Kirby", "Kirby"),
+        ("Jung Pak, deputy assistant secretary", "Pak"),
+        ("Transport Secretary", "Secretary"),
+        ("Russian Ambassador to North Korea", "Ambassador"),
+        ("spokesman from the ministry", "spokesman"),
+        ("analyst at Compass Point Research & Trading", "analyst"),  # a name joined by & is one name
+        ("director of Information Programs and Services", "director"),
+        ("Senators Marco Rubio and Bill Hagerty", "Hagerty"),
+        ("much of which was proposed during President", "President"),  # a title ends the phrase: its head
+        ("the officials,", "officials"),
+        ("", ""),
+    ],
+)
+def test_head_word(phrase: str, head: str) -> None:
+    assert head_word(phrase) == head

@@ -1,0 +1,259 @@
+"""Mentions → entities: which person (or body) each speaker mention refers to, in reading order.
+
+- Names are reduced to the person's name (titles and tagged roles removed); a bare surname is
+  widened to the latest person quoted with it, else to the fullest form of that name in the
+  document; a shorter form joins the entity whose name holds its words in order.
+- Pronouns go to the most recent entity, keeping to a person's gender once a title, role or
+  earlier pronoun has said it; *their letter* speaks for its owner.
+- Descriptions (*the spokesperson*) go to the most recent entity whose role or mention holds the
+  same head noun; an indefinite one (*a spokesperson*) introduces someone new.
+
+Every tagged mention is resolved, not only the chosen speakers: a pronoun refers to the last
+person written before it, whether or not that person's own words were quoted. The roles written
+next to each entity's mentions and name are gathered as it is resolved (`Entity.roles`), since
+a role says a person's gender and the head noun later descriptions refer by.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Protocol
+
+from quoteattr.attribution.lexicon import (
+    DEFINITE,
+    DOCUMENTS,
+    INDEFINITE,
+    LINK_WORDS,
+    POSSESSIVES,
+    PRONOUN_GENDERS,
+    RELATIVE_PRONOUNS,
+    SINGULAR_PRONOUNS,
+    TITLE_OBJECTS,
+    TITLE_PREPOSITIONS,
+    is_role_noun,
+    word_gender,
+)
+from quoteattr.attribution.names import (
+    MAX_NAME_OCCURRENCES,
+    apposition_name,
+    full_names,
+    mention_type,
+    person_name,
+    widen_surname,
+)
+from quoteattr.attribution.spans import TaggedSpan
+from quoteattr.schema import Span
+from quoteattr.text import NAME_WORD, head_word
+
+MAX_LOOKBACK = 200  # mentions a pronoun or description may reach back over (bounds the work per mention)
+
+
+class RoleSource(Protocol):
+    """Where the entity pass finds the roles written next to a mention or a name (`roles.RoleFinder`)."""
+
+    def near(self, start: int, end: int) -> list[Span]: ...
+
+    def of_name(self, name: str) -> list[Span]: ...
+
+    def phrase(self, start: int, end: int) -> Span | None: ...
+
+
+@dataclass(eq=False)
+class Entity:
+    """One speaker of a document: its name, the mentions' texts, and the roles found for it."""
+
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    roles: dict[tuple[int, int], Span] = field(default_factory=dict)  # by offsets: each role once, in order
+    heads: set[str] = field(default_factory=set)
+    singular: bool = True  # one person, as opposed to a group or an unnamed plural (*officials*)
+    roles_gathered_for: str = ""  # the name whose every occurrence has been searched for roles
+    gender: str | None = None  # "m" or "f" once a title, role or pronoun has said so
+
+    def add_roles(self, roles: Sequence[Span]) -> None:
+        for role in roles:
+            if (role.start, role.end) not in self.roles:
+                self.roles[(role.start, role.end)] = role
+                self.heads.add(head_key(role.text))
+                self.learn_gender(role.text)
+
+    def learn_gender(self, phrase: str) -> None:
+        """Take the gender its first word or head says (*Mrs. Berg*, *a spokeswoman for Queen Mary
+        University*, *Mr. Hussein's brother*) if none is known yet."""
+        words = phrase.split()
+        if self.gender is None and words:
+            self.gender = word_gender(words[0]) or word_gender(head_word(phrase))
+
+    def may_be(self, gender: str | None) -> bool:
+        return gender is None or self.gender in (None, gender)
+
+    @property
+    def person_like(self) -> bool:
+        """Written with a full name or given a role: likely a person rather than a place, a body or
+        a thing described (*the family*, *the ministry*)."""
+        words = self.name.split()
+        full_name = len(words) >= 2 and all(NAME_WORD.fullmatch(w.strip(",")) or w in LINK_WORDS for w in words)
+        return full_name or bool(self.roles)
+
+
+def head_key(text: str) -> str:
+    """A phrase's head word as descriptions are matched by: lower case, a plural -s dropped."""
+    word = head_word(text).lower()
+    return word[:-1] if word.endswith("s") and len(word) > 3 and not word.endswith("ss") else word
+
+
+def resolve_entities(text: str, mentions: Sequence[TaggedSpan], roles: RoleSource) -> dict[tuple[int, int], Entity]:
+    """The entity of each mention (sorted by start), by its offsets."""
+    resolver = EntityResolver(text, roles)
+    return {(m.start, m.end): resolver.resolve(Span.of(text, m.start, m.end)) for m in mentions}
+
+
+class EntityResolver:
+    """Maps speaker mentions of one document to canonical entities, in reading order."""
+
+    def __init__(self, text: str, roles: RoleSource) -> None:
+        self.text = text
+        self.roles = roles
+        self.entities: dict[str, Entity] = {}
+        self.history: list[Entity] = []
+        self._full_names: dict[str, list[tuple[int, str]]] = {}  # by surname: each searched for once
+        self._title_objects_dropped: dict[str, str] = {}  # by name, see _without_title_object
+
+    def _without_title_object(self, name: str, mention: Span) -> str:
+        """*Russian Ambassador to North Korea Alexander Matsegora*: after a title's preposition, the
+        leading capitalised words name a place or body, not the person. Drops leading words (keeping
+        two) that the document also writes without the rest of the name after them, or that name a
+        government department (*Secretary of State*)."""
+        at = self.text.find(name, mention.start, mention.end)
+        before = self.text[max(0, at - 40) : at].split() if at > 0 else []
+        if not before or before[-1].lower() not in TITLE_PREPOSITIONS:
+            return name
+        if name not in self._title_objects_dropped:  # once per name: linear in mentions
+            words = name.split()
+            while len(words) > 2:
+                rest = " " + " ".join(words[1:])
+                occurrences = re.finditer(rf"\b{re.escape(words[0])}\b", self.text)
+                known = words[0].lower() in TITLE_OBJECTS
+                if not known and all(
+                    self.text.startswith(rest, m.end()) for m in islice(occurrences, MAX_NAME_OCCURRENCES)
+                ):
+                    break
+                words = words[1:]
+            self._title_objects_dropped[name] = " ".join(words)
+        return self._title_objects_dropped[name]
+
+    def _named(self, mention: Span) -> Entity:
+        near = self.roles.near(mention.start, mention.end)
+        name_start = mention.start + (apposition_name(mention.text) or 0)
+        if name_start > mention.start:  # the description before the name is a role when a role noun heads it
+            described = self.roles.phrase(mention.start, name_start - 1)
+            near += [described] if described else []
+        inside_roles = [r for r in near if r.start >= name_start and r.end <= mention.end]
+        raw = self.text[name_start : mention.end]
+        for role in sorted(inside_roles, key=lambda r: -r.start):
+            raw = raw[: role.start - name_start] + " " + raw[role.end - name_start :]
+        if not raw.strip(" ,"):  # the whole mention was tagged as a role: it names the speaker all the same
+            raw = mention.text
+        name = person_name(raw.strip(" ,"))
+        if " " not in name and name[:1].isupper():
+            name = self._widened(name, mention.start)
+        if " " not in name and name.isupper() and len(name) > 2:  # *SHAPIRO:* in a transcript is Josh Shapiro
+            written = self._widened(name.title(), mention.start)
+            name = written if " " in written else name
+        name = self._without_title_object(name, mention)
+        key = name.lower()
+        # a shorter form (*Kirby*, *Rubio and Hagerty*) joins the most recent entity whose name holds its words in order
+        key = next((k for k in reversed(self.entities) if _is_subsequence(key.split(), k.split())), key)
+        entity = self.entities.get(key)
+        if entity is None:
+            entity = self.entities[key] = Entity(name, singular=" and " not in name)
+        elif len(name) > len(entity.name):
+            entity.name = name
+        for alias in (mention.text, name, *([name.split()[-1]] if " " in name else [])):
+            if alias not in entity.aliases:
+                entity.aliases.append(alias)
+        if entity.roles_gathered_for != entity.name:  # once per name, not per mention: linear in mentions
+            entity.roles_gathered_for = entity.name
+            entity.add_roles(self.roles.of_name(entity.name))
+        entity.add_roles(near)
+        entity.learn_gender(mention.text)
+        return entity
+
+    def _widened(self, surname: str, position: int) -> str:
+        """A bare surname: the full name of the latest person so named among recent mentions, else
+        the full name written in the document (see `widen_surname`). Known speakers come first, so
+        a name inside a quotation (*"Too Late Powell is at it again"*) does not rename one."""
+        known = self._recent(lambda e: e.singular and len(e.name.split()) > 1 and e.name.split()[-1] == surname)
+        if known is not None:
+            return known.name
+        if surname not in self._full_names:
+            self._full_names[surname] = full_names(self.text, surname)
+        return widen_surname(surname, self._full_names[surname], position)
+
+    def _recent(self, wanted: Callable[[Entity], bool]) -> Entity | None:
+        """The entity of the latest of the last MAX_LOOKBACK mentions that `wanted` accepts."""
+        return next((e for e in islice(reversed(self.history), MAX_LOOKBACK) if wanted(e)), None)
+
+    def resolve(self, mention: Span) -> Entity:
+        """The entity a mention refers to (creating it for a new name or an unresolvable mention)."""
+        kind = mention_type(mention.text)
+        entity: Entity | None = None
+        if kind == "name":
+            entity = self._named(mention)
+        elif kind == "pronoun" or _possessed_document(mention.text):
+            pronoun = mention.text.split()[0].lower()  # *their letter continued*: the letter speaks for them
+            if pronoun in SINGULAR_PRONOUNS:
+                gender = PRONOUN_GENDERS[pronoun]
+                entity = (
+                    self._recent(lambda e: e.singular and e.person_like and e.may_be(gender))
+                    or self._recent(lambda e: e.singular and e.may_be(gender))
+                    or self._recent(lambda e: e.singular)
+                )
+                if entity is not None and entity.gender is None:
+                    entity.gender = gender
+            else:
+                entity = self._recent(lambda e: True)
+        elif kind == "nominal":
+            head = head_key(mention.text)
+            determiner = mention.text.split()[0].lower()
+            # an indefinite nominal (*a spokesperson*) introduces someone new
+            entity = None if determiner in INDEFINITE else self._recent(lambda e: head in e.heads)
+            if entity is None and determiner in DEFINITE and is_role_noun(head) and not head.endswith("s"):
+                entity = self._recent(lambda e: e.singular and e.person_like)  # *the official*, not *the ministry*
+        if entity is None:
+            entity = Entity(_description_name(mention.text), [mention.text], heads={head_key(mention.text)})
+            entity.learn_gender(mention.text)
+            entity.add_roles(self.roles.near(mention.start, mention.end))
+            described = self.roles.phrase(mention.start, mention.end) if kind == "nominal" else None
+            entity.add_roles([described] if described else [])
+            entity.singular = kind != "pronoun" and not head_word(mention.text).lower().endswith("s")
+        elif mention.text not in entity.aliases:
+            entity.aliases.append(mention.text)
+        self.history.append(entity)
+        return entity
+
+
+def _description_name(text: str) -> str:
+    """A mention as the name of the speaker it describes, without the relative pronoun the tagger
+    sometimes takes along (*One investor, who* → *One investor*)."""
+    words = text.rstrip(" ,").split()
+    if len(words) > 1 and words[-1].lower() in RELATIVE_PRONOUNS:
+        words = words[:-1]
+    return " ".join(words).rstrip(",") or text
+
+
+def _possessed_document(text: str) -> bool:
+    """*their letter*, *his statement*: a text that speaks for its owner."""
+    words = text.lower().split()
+    return len(words) == 2 and words[0] in POSSESSIVES and words[1] in DOCUMENTS
+
+
+def _is_subsequence(short: list[str], long: list[str]) -> bool:
+    """Whether the words of `short` appear in `long` in the same order, the last words aligned."""
+    if not short or len(short) > len(long) or short[-1] != long[-1]:
+        return False
+    words = iter(long)
+    return all(word in words for word in short)

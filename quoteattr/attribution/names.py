@@ -1,0 +1,150 @@
+"""Names as English news writes them: the type of a mention, the name inside it, full names in the text.
+
+Rules over the words of a mention, shared by the passes that find speaker mentions and resolve
+them to entities (and by the learned scorers' features); no pass state here.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+
+from quoteattr.attribution.lexicon import (
+    AFFILIATIONS,
+    LINK_WORDS,
+    NOT_GIVEN_NAMES,
+    PRONOUNS,
+    SENTENCE_OPENERS,
+    TITLE_WORDS,
+    TITLES,
+)
+from quoteattr.text import ARTICLES, NAME_WORD, head_word, paragraph_bounds
+
+MAX_NAME_WORDS = 5  # words of a name written after a description (see apposition_name)
+MAX_NAME_OCCURRENCES = 100  # occurrences of a name searched (for roles, for the rest of the name): titles come early
+_LINKS = "|".join(sorted(LINK_WORDS - {"&"}))
+# two to five name words (particles allowed inside): *Rosa Alvarez*, *Ruben del Campo*
+FULL_NAME = re.compile(rf"(?:{NAME_WORD.pattern})(?:[ \t]+(?:{NAME_WORD.pattern}|{_LINKS})){{1,4}}(?![\w’'])")
+
+
+def mention_type(text: str) -> str:
+    """`pronoun`, `name` or `nominal` for a speaker mention's text."""
+    words = text.split()
+    if not words:
+        return "nominal"
+    if len(words) == 1 and words[0].lower() in PRONOUNS:
+        return "pronoun"
+    if apposition_name(text) is not None:
+        return "name"
+    head = head_word(text)
+    return "name" if head[:1].isupper() or head[:1].isdigit() else "nominal"
+
+
+def apposition_name(text: str) -> int | None:
+    """Where the name starts in a mention that describes before it names (*Spain's prime minister,
+    Pedro Sanchez,*; *The study's lead author, Dr. Helen Fricker of Scripps*); None for other mentions.
+
+    The words after the first comma must open with a name (titles allowed before it), which ends
+    the mention or is followed by a comma or an affiliation (*of*, *from*, *at*).
+    """
+    description, comma, rest = text.partition(",")
+    words = rest.split()
+    if not comma or not description.split() or mention_type(description) != "nominal":
+        return None
+    index = 0
+    while index < len(words) - 1 and words[index].lower() in TITLE_WORDS:
+        index += 1
+    run = 0
+    while index + run < len(words) and run < MAX_NAME_WORDS:
+        word = words[index + run]
+        if not (NAME_WORD.fullmatch(word.rstrip(",")) or (run and word in LINK_WORDS)):
+            break
+        run += 1
+        if word.endswith(","):
+            break
+    if not run or words[index + run - 1].rstrip(",") in LINK_WORDS:
+        return None
+    after = words[index + run] if index + run < len(words) else ""
+    if after and not words[index + run - 1].endswith(",") and after not in AFFILIATIONS:
+        return None
+    return len(description) + 1 + len(rest) - len(rest.lstrip())
+
+
+def person_name(text: str) -> str:
+    """The name inside a named mention: leading titles, roles and lowercase words removed."""
+    words = text.split()
+    for index, word in enumerate(words):  # an apposition after a comma is not part of the name
+        if word.endswith(","):
+            words = [*words[:index], word.rstrip(",")]
+            break
+    while len(words) > 1 and (
+        words[0].lower().strip(",") in TITLES | SENTENCE_OPENERS
+        or not words[0][:1].isupper()
+        or words[0].lower() in ARTICLES
+    ):
+        words = words[1:]
+    for index in range(2, len(words)):  # *Jonathan Bamber of the University of Bristol*: the affiliation is not
+        if words[index] in AFFILIATIONS and all(personal_name_word(w) for w in words[index - 2 : index]):
+            words = words[:index]
+            break
+    # keep the trailing run of capitalised words (with linking words such as "and", "de")
+    keep: list[str] = []
+    for word in reversed(words):
+        # a title word ends a name only as the surname after a given name (*Stephanie Pope*, *Larry King*)
+        surname = not keep and len(words) > 1 and personal_name_word(words[-2])
+        if (NAME_WORD.fullmatch(word) and (word.lower() not in TITLES or surname)) or (
+            word.lower() in LINK_WORDS and keep
+        ):
+            keep.insert(0, word)
+        else:
+            break
+    while keep and keep[0].lower() in LINK_WORDS:
+        keep = keep[1:]
+    return " ".join(keep) if keep else " ".join(words)
+
+
+def personal_name_word(word: str) -> bool:
+    """A capitalised word that is no title: part of a person's own name."""
+    return bool(NAME_WORD.fullmatch(word)) and word.lower() not in TITLES
+
+
+def full_names(text: str, surname: str) -> list[tuple[int, str]]:
+    """Where a 'First [Middle] Surname' with this surname is written, and that full name, in text order."""
+    pattern = rf"((?:{NAME_WORD.pattern})[ \t]+(?:(?:{NAME_WORD.pattern})[ \t]+){{0,2}}){re.escape(surname)}\b"
+    found = (
+        (match.start(), person_name(match.group(0)))
+        for match in re.finditer(pattern, text)
+        if not title_case(text, match.start())  # *Clinton Breaks With Obama* is a headline, not a name
+    )
+    return [(start, name) for start, name in found if len(name.split()) >= 2]
+
+
+def widen_surname(name: str, written: Sequence[tuple[int, str]], position: int = 0) -> str:
+    """A one-word name widened to a full name `written` in the document (see `full_names`).
+
+    Where several full names share the surname (Bill and Hillary Clinton), the one written last
+    before `position` wins, else the first one after it.
+    """
+    if " " in name or not name[:1].isupper() or not written:
+        return name
+    index = bisect_left([start for start, _ in written], position)
+    return written[index - 1][1] if index else written[0][1]
+
+
+def other_given_name(text: str, surname_start: int, own_names: Sequence[str]) -> bool:
+    """Whether the word right before a surname is someone else's given name (not one of `own_names`,
+    not a title, not the end of the previous sentence)."""
+    before = text[max(0, surname_start - 40) : surname_start]
+    words = before.split()
+    if not words or not before.endswith((" ", "\t")) or before.rstrip().endswith((",", ".", ";", ":")):
+        return False
+    word = words[-1]
+    return bool(NAME_WORD.fullmatch(word)) and word not in own_names and word.lower() not in NOT_GIVEN_NAMES
+
+
+def title_case(text: str, index: int) -> bool:
+    """Whether the line holding `index` is written in title case (a headline), where capitals mark no names."""
+    start, end = paragraph_bounds(text, index)
+    words = [w for w in text[max(start, index - 200) : min(end, index + 200)].split() if w[:1].isalpha()]
+    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)

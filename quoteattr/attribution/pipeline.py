@@ -1,0 +1,70 @@
+"""The attribution step: the passes over one document that turn tagged spans into `Quote`s.
+
+    spans → quotations (`quotations.py`: candidates; the learned decision runs last, on their links)
+    quotations → speaker mentions and cues (`mentions.py`; the learned linker where given)
+    mentions → entities (`entities.py`, gathering the roles written next to them: `roles.RoleFinder`)
+    entities → roles (`roles.entity_roles`)
+
+Each pass takes the text and what the passes before it found, and returns its own result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from quoteattr.attribution.entities import resolve_entities
+from quoteattr.attribution.mentions import link_speakers
+from quoteattr.attribution.quotations import decided, quotation_candidates
+from quoteattr.attribution.roles import RoleFinder, entity_roles
+from quoteattr.attribution.spans import TaggedSpan
+from quoteattr.schema import Quote, Span, Speaker
+from quoteattr.text import quote_kind
+
+if TYPE_CHECKING:
+    from quoteattr.attribution.decisions import QuotationDecider
+    from quoteattr.attribution.speaker_links import SpeakerLinker
+
+
+def attribute(
+    text: str,
+    quotes: Sequence[TaggedSpan],
+    speakers: Sequence[TaggedSpan],
+    cues: Sequence[TaggedSpan],
+    roles: Sequence[TaggedSpan],
+    linker: SpeakerLinker | None = None,
+    decider: QuotationDecider | None = None,
+    all_attributions: bool = False,
+) -> list[Quote]:
+    """Link the tagged spans of one document into attributed quotations, in text order.
+
+    `linker`, a learned quotation → mention scorer, chooses the speaker mentions where given;
+    otherwise the nearest-mention rule of `mentions.choose_speaker` does. `decider`, the learned
+    quotation decision, keeps the quotations (and with `all_attributions` the other attributions
+    too, typed `other`); without one every linked span is returned as a quotation.
+    """
+    candidates = quotation_candidates(text, quotes)
+    links = link_speakers(text, candidates, speakers, cues, linker)
+    entity_of = resolve_entities(text, links.mentions, RoleFinder(text, roles))
+    role_of = entity_roles(text, entity_of)
+    results = []
+    for quote, mention, cue in zip(candidates, links.speakers, links.cues):
+        speaker, role, score = None, None, quote.score
+        if mention is not None:
+            entity = entity_of[(mention.start, mention.end)]
+            speaker = Speaker(entity.name, Span.of(text, mention.start, mention.end), tuple(entity.aliases))
+            role = role_of[entity]
+            score = (quote.score * mention.score) ** 0.5
+        results.append(
+            Quote(
+                text=text[quote.start : quote.end],
+                start=quote.start,
+                end=quote.end,
+                kind=quote_kind(text, quote.start, quote.end),
+                speaker=speaker,
+                role=role,
+                cue=Span.of(text, cue.start, cue.end) if cue else None,
+                score=round(min(1.0, max(0.0, score)), 4),
+            )
+        )
+    return decided(text, results, decider, all_attributions)

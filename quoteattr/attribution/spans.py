@@ -1,0 +1,44 @@
+"""The tagger's spans as the attribution passes read them: offsets and the model's probability."""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from quoteattr.schema import Span
+
+
+@dataclass(frozen=True)
+class TaggedSpan:
+    """A span the tagger found, with the model's mean probability for it."""
+
+    start: int
+    end: int
+    score: float = 1.0
+
+
+SpanT = TypeVar("SpanT", TaggedSpan, Span)
+
+
+def starting_within(spans: Sequence[SpanT], starts: Sequence[int], low: int, high: int) -> Sequence[SpanT]:
+    """The spans (sorted by start, `starts` their starts) that start in `[low, high]`."""
+    return spans[bisect_left(starts, low) : bisect_right(starts, high)]
+
+
+def joined(text: str, spans: Sequence[TaggedSpan], joins_next: Callable[[TaggedSpan], bool]) -> list[TaggedSpan]:
+    """Sorted spans, each that `joins_next` accepts merged with the span touching it across at most one space."""
+    result: list[TaggedSpan] = []
+    for span in spans:
+        last = result[-1] if result else None
+        if (
+            last is not None
+            and span.start - last.end <= 1
+            and text[last.end : span.start] in ("", " ")
+            and joins_next(last)
+        ):
+            result[-1] = TaggedSpan(last.start, max(last.end, span.end), min(last.score, span.score))
+        else:
+            result.append(span)
+    return result
