@@ -16,6 +16,8 @@ from quoteattr.data.jsonl import load_documents
 from quoteattr.schema import Document
 
 if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerBase
+
     from quoteattr.inference import QuoteAttributor
 
 TESTS = Path(__file__).parent
@@ -29,6 +31,14 @@ POLNEAR = REPO.parent / "shared" / "data" / "polnear"
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(scope="session")
+def word_tokenizer(tiny_base_model: Path) -> PreTrainedTokenizerBase:
+    """The tiny word-piece vocabulary proper (see test_fixture_tokenizer_knows_the_tiny_vocabulary)."""
+    from transformers import BertTokenizer
+
+    return BertTokenizer(vocab=str(tiny_base_model / "vocab.txt"), do_lower_case=True)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import pytest
 import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from transformers import AutoTokenizer, BertTokenizer, PreTrainedTokenizerBase
+from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from quoteattr.model.features import (
     ALL_CAPS,
@@ -54,12 +54,6 @@ LONG_TEXT = (
 @pytest.fixture(scope="module")
 def tokenizer(tiny_base_model: Path) -> PreTrainedTokenizerBase:
     return AutoTokenizer.from_pretrained(tiny_base_model)
-
-
-@pytest.fixture(scope="module")
-def word_tokenizer(tiny_base_model: Path) -> PreTrainedTokenizerBase:
-    """The tiny word-piece vocabulary proper (see test_fixture_tokenizer_knows_the_tiny_vocabulary)."""
-    return BertTokenizer(vocab=str(tiny_base_model / "vocab.txt"), do_lower_case=True)
 
 
 @pytest.fixture(scope="module")

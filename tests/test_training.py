@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from transformers import PreTrainedTokenizerBase
 
 from quoteattr.errors import ConfigError
+from quoteattr.model.labels import IGNORE, LabelScheme
 from quoteattr.model.training import DataSource, TrainConfig, train
 
 REPO = Path(__file__).parent.parent
@@ -179,6 +181,27 @@ def test_a_document_in_two_sources_is_learned_from_the_first_only(tmp_path: Path
     relabelled = [dataclasses.replace(documents[0], quotes=()), *documents[1:]]
     second.write_text("".join(json.dumps(document_to_record(d)) + "\n" for d in relabelled), encoding="utf-8")
     config = TrainConfig(train_data=[DataSource(str(first), repeat=2), DataSource(str(second), limit=1)])
-    loaded = _load_training_documents(config)
+    loaded, taught = _load_training_documents(config)
     assert [d.id for d in loaded] == [documents[0].id, documents[0].id, documents[1].id]
     assert loaded[0].quotes == documents[0].quotes
+    assert taught == [None, None, None]
+
+
+def test_a_source_teaches_only_its_families(word_tokenizer: PreTrainedTokenizerBase) -> None:
+    """`families = ["ROLE"]`: the source's other spans are not learned (ignored), not learned as absent."""
+    from quoteattr.model.features import training_rows
+    from quoteattr.model.training import _load_training_documents
+
+    config = TrainConfig(train_data=[DataSource(str(TINY_DATA), limit=1, families=["ROLE"])])
+    loaded, taught = _load_training_documents(config)
+    assert taught == [["ROLE"]]
+    scheme = LabelScheme()
+    full, _ = training_rows(loaded, word_tokenizer, scheme, 64, 8)
+    roles_only, _ = training_rows(loaded, word_tokenizer, scheme, 64, 8, taught=taught)
+    role = scheme.families.index("ROLE")
+    for full_row, row in zip(full, roles_only, strict=True):
+        assert [labels[role] for labels in row["labels"]] == [labels[role] for labels in full_row["labels"]]
+        assert all(labels[f] == IGNORE for labels in row["labels"] for f in range(len(scheme.families)) if f != role)
+    assert any(labels[role] != IGNORE for row in roles_only for labels in row["labels"]), "the tiny document has roles"
+    with pytest.raises(ConfigError, match="families must be"):
+        DataSource("a.jsonl", families=["PERSON"])

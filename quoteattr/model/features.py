@@ -12,7 +12,7 @@ model may also read each word's capitalisation (`case_types`) through its token 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -171,12 +171,15 @@ def family_spans(document: Document, family: str) -> list[tuple[int, int]] | Non
     raise ValueError(f"unknown label family {family!r}")
 
 
-def token_labels(document: Document, offsets: Offsets, scheme: LabelScheme) -> tuple[list[list[int]], AlignmentReport]:
-    """Per-token label rows (one tag per family), IGNORE for separators and unannotated families."""
+def token_labels(
+    document: Document, offsets: Offsets, scheme: LabelScheme, taught: Collection[str] | None = None
+) -> tuple[list[list[int]], AlignmentReport]:
+    """Per-token label rows (one tag per family), IGNORE for separators, unannotated families and
+    families outside `taught` (when given: the families this document's source should teach)."""
     columns = []
     report = AlignmentReport()
     for family in scheme.families:
-        spans = family_spans(document, family)
+        spans = family_spans(document, family) if taught is None or family in taught else None
         if spans is None:
             columns.append([IGNORE] * len(offsets))
             continue
@@ -246,17 +249,20 @@ def training_rows(
     max_length: int,
     stride: int,
     case_features: bool = False,
+    taught: Sequence[Collection[str] | None] | None = None,
 ) -> tuple[list[dict[str, Any]], AlignmentReport]:
     """Labelled model rows for training or evaluation, as dicts for `datasets.Dataset.from_list`.
 
-    With `case_features`, rows also carry each token's case type as `token_type_ids`.
+    With `case_features`, rows also carry each token's case type as `token_type_ids`; `taught`
+    gives, per document, the families it teaches (None: every family it annotates).
     """
     report = AlignmentReport()
     rows: list[dict[str, Any]] = []
-    for doc_index, (document, tokenized) in enumerate(
-        zip(documents, tokenize_texts([d.text for d in documents], tokenizer))
+    taught = taught or [None] * len(documents)
+    for doc_index, (document, tokenized, families) in enumerate(
+        zip(documents, tokenize_texts([d.text for d in documents], tokenizer), taught, strict=True)
     ):
-        labels, doc_report = token_labels(document, tokenized.offsets, scheme)
+        labels, doc_report = token_labels(document, tokenized.offsets, scheme, families)
         report.add(doc_report)
         rows.extend(
             row.model_inputs(case_features)
@@ -272,6 +278,7 @@ def documents_to_dataset(
     max_length: int,
     stride: int,
     case_features: bool = False,
+    taught: Sequence[Collection[str] | None] | None = None,
 ) -> tuple[datasets.Dataset, AlignmentReport]:
     """A `datasets.Dataset` of labelled windows (`input_ids`, `labels`) covering every token of every document.
 
@@ -282,7 +289,7 @@ def documents_to_dataset(
     """
     from datasets import Dataset  # heavy, and only training needs it: keep it out of predict's start-up
 
-    rows, report = training_rows(documents, tokenizer, scheme, max_length, stride, case_features)
+    rows, report = training_rows(documents, tokenizer, scheme, max_length, stride, case_features, taught)
     return Dataset.from_list(rows), report
 
 

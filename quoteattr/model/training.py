@@ -31,7 +31,7 @@ from quoteattr.hardware import DEVICES, TRAINING_PRECISIONS, resolve_device, tra
 from quoteattr.metrics import seqeval_scores
 from quoteattr.model.decoding import decode_tags, log_softmax
 from quoteattr.model.features import PaddingCollator, documents_to_dataset
-from quoteattr.model.labels import IGNORE, LabelScheme, bio_strings
+from quoteattr.model.labels import DEFAULT_FAMILIES, IGNORE, LabelScheme, bio_strings
 from quoteattr.model.model_card import write_card
 from quoteattr.model.modeling import (
     ModelSettings,
@@ -59,8 +59,16 @@ class DataSource:
     optional: bool = False  # skip with a warning when the path is missing
     limit: int = 0  # use only the first N documents; 0 = all
     documents: Sequence[Document] | None = field(default=None, repr=False)  # used instead of reading `path`
+    families: list[str] | None = None  # the label families this source teaches; None = every family it annotates
 
     def __post_init__(self) -> None:
+        if self.families is not None and not (
+            isinstance(self.families, list) and self.families and all(f in DEFAULT_FAMILIES for f in self.families)
+        ):
+            raise ConfigError(
+                f"train_data: {self.path}: families must be a non-empty list of {list(DEFAULT_FAMILIES)}, "
+                f"got {self.families!r}"
+            )
         if self.repeat < 1 or self.limit < 0:
             raise ConfigError(
                 f"train_data: {self.path}: need repeat >= 1 and limit >= 0, got {self.repeat}, {self.limit}"
@@ -76,6 +84,8 @@ class DataSource:
             "optional": self.optional,
             "limit": self.limit,
         }
+        if self.families is not None:
+            data["families"] = list(self.families)
         if self.documents is not None:
             data["documents"] = len(self.documents)
         return data
@@ -227,13 +237,14 @@ def _missing_init_model(init_model: str) -> ConfigError:
     return ConfigError(f"init_model {init_model}: model directory not found; {hint}")
 
 
-def _load_training_documents(config: TrainConfig) -> list[Document]:
-    """The training documents of every source, repeated as configured.
+def _load_training_documents(config: TrainConfig) -> tuple[list[Document], list[list[str] | None]]:
+    """The training documents of every source, repeated as configured, and the families each teaches.
 
     A document annotated in two sources (the news corpus re-annotates PolNeAR articles) is taken
     from the first source listed only, so no text is learned under two annotations.
     """
     documents: list[Document] = []
+    taught: list[list[str] | None] = []
     seen: set[str] = set()
     for source in config.train_data:
         if source.documents is not None:
@@ -250,9 +261,10 @@ def _load_training_documents(config: TrainConfig) -> list[Document]:
             loaded = loaded[: source.limit]
         seen.update(document.id for document in loaded)
         documents.extend(loaded * source.repeat)
+        taught.extend([source.families] * (len(loaded) * source.repeat))
     if not documents:
         raise ConfigError("train_data: no training documents found")
-    return documents
+    return documents, taught
 
 
 def window_metrics(scheme: LabelScheme) -> Callable[[EvalPrediction], dict[str, float]]:
@@ -376,10 +388,10 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
     else:
         base = config.base_model or default_base_model()
         model, tokenizer = new_model(base, scheme, config.attention_dropout, config.case_features)
-    train_documents = _load_training_documents(config)
+    train_documents, taught = _load_training_documents(config)
     dev_documents = load_documents(*config.dev_data) if config.dev_data else []
     train_dataset, train_report = documents_to_dataset(
-        train_documents, tokenizer, scheme, config.max_length, config.train_stride, config.case_features
+        train_documents, tokenizer, scheme, config.max_length, config.train_stride, config.case_features, taught
     )
     logger.info("train: %d documents, %d windows; %s", len(train_documents), len(train_dataset), train_report.summary())
     eval_dataset = None
