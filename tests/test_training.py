@@ -205,3 +205,11 @@ def test_a_source_teaches_only_its_families(word_tokenizer: PreTrainedTokenizerB
     assert any(labels[role] != IGNORE for row in roles_only for labels in row["labels"]), "the tiny document has roles"
     with pytest.raises(ConfigError, match="families must be"):
         DataSource("a.jsonl", families=["PERSON"])
+
+
+def test_the_kept_epoch_is_chosen_by_a_score_of_a_tagged_family() -> None:
+    assert TrainConfig(best_metric="f1_ROLE").best_metric == "f1_ROLE"
+    with pytest.raises(ConfigError, match="best_metric"):
+        TrainConfig(best_metric="f1_PERSON")
+    with pytest.raises(ConfigError, match="best_metric"):
+        TrainConfig(families=["QUOTE", "SPEAKER"], best_metric="f1_ROLE")

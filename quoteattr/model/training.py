@@ -118,6 +118,7 @@ class TrainConfig:
     case_features: bool = True  # feed each word's capitalisation through token type ids (features.case_types)
     save_half: bool = True  # store the final weights in fp16
     log_every: int = 50
+    best_metric: str = "f1_mean"  # the dev window score that picks the kept epoch: f1_mean or f1_<FAMILY>
 
     def __post_init__(self) -> None:
         self._check_types()
@@ -136,6 +137,11 @@ class TrainConfig:
             ("device", self.device in DEVICES, f"one of {', '.join(DEVICES)}"),
             ("precision", self.precision in TRAINING_PRECISIONS, f"one of {', '.join(TRAINING_PRECISIONS)}"),
             ("threads", self.threads >= 0, ">= 0"),
+            (
+                "best_metric",
+                self.best_metric in ("f1_mean", *(f"f1_{family}" for family in self.families)),
+                "f1_mean or f1_<FAMILY> of a tagged family",
+            ),
             ("attention_dropout", 0 <= self.attention_dropout < 1, "in [0, 1)"),
             ("train_data", bool(self.train_data), "at least one source"),
         ]
@@ -417,7 +423,7 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
         save_strategy="epoch",
         save_total_limit=2,
         load_best_model_at_end=eval_dataset is not None,
-        metric_for_best_model="f1_mean",
+        metric_for_best_model=config.best_metric,
         greater_is_better=True,
         logging_steps=config.log_every,
         seed=config.seed,
@@ -438,7 +444,7 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
         processing_class=tokenizer,
         compute_loss_func=family_loss,
         compute_metrics=window_metrics(scheme),
-        callbacks=[_LogCallback(), _LaterEpochWinsTies("eval_f1_mean")] + ([_StepCallback(on_step)] if on_step else []),
+        callbacks=[_LogCallback(), _LaterEpochWinsTies(f"eval_{config.best_metric}")] + ([_StepCallback(on_step)] if on_step else []),
     )
     trainer.remove_callback(PrinterCallback)  # progress goes through this module's logger instead
     started = time.perf_counter()
