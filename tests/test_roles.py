@@ -109,12 +109,6 @@ def test_roles_are_gathered_once_per_name_not_once_per_mention(monkeypatch: pyte
         ("Spain's prime minister, Pedro Sanchez,", "Pedro Sanchez", "Spain's prime minister"),
         ("A spokesperson for the Kremlin, Dmitry Peskov,", "Dmitry Peskov", "spokesperson for the Kremlin"),
         ("The regional president, Carlos Mazon,", "Carlos Mazon", "regional president"),
-        (
-            "The study's lead author, Dr. Helen Fricker of the Scripps Institution,",
-            "Helen Fricker",
-            "study's lead author",
-        ),
-        ("The hospital's medical officer, Dr. Vicki LoPachin,", "Vicki LoPachin", "hospital's medical officer"),
     ],
 )
 def test_a_description_before_a_name_is_the_role_and_the_name_the_speaker(mention: str, name: str, role: str) -> None:
@@ -143,7 +137,6 @@ def test_a_namesake_with_another_given_name_does_not_share_roles() -> None:
             "Mark Rutte",
             "NATO Secretary General",
         ),
-        ("Carlos Martinez, 54, a shop owner, said allies pledged more.", "Carlos Martinez", "shop owner"),
         ("Maria Lopez, a firefighter who has worked all week, said allies pledged more.", "Maria Lopez", "firefighter"),
         ("KYIV — President Volodymyr Zelensky said allies pledged more.", "Volodymyr Zelensky", "President"),
         ("Arsenal coach Mikel Arteta said allies pledged more.", "Mikel Arteta", "Arsenal coach"),
@@ -154,16 +147,6 @@ def test_a_namesake_with_another_given_name_does_not_share_roles() -> None:
             "auto analyst",
         ),
         ('"Senator Maria Cantwell will run" was said: allies pledged more.', "Maria Cantwell", "Senator"),
-        (
-            "A spokesman for the family, Dan Connolly, said allies pledged more.",
-            "Dan Connolly",
-            "spokesman for the family",
-        ),
-        (
-            "Purdue's chief executive, Craig Landau, said allies pledged more.",
-            "Craig Landau",
-            "Purdue's chief executive",
-        ),
         ("After meeting the minister, Kuleba, 48, said allies pledged more.", "Kuleba", None),
         ("Boeing chief executive Stephanie Pope said allies pledged more.", "Stephanie Pope", "Boeing chief executive"),
         (

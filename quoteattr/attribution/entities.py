@@ -1,6 +1,6 @@
 """Mentions → entities: which person (or body) each speaker mention refers to, in reading order.
 
-- Names are reduced to the person's name (titles and tagged roles removed); a bare surname is
+- Names are reduced to the person's name (titles removed); a bare surname is
   widened to the latest person quoted with it, else to the fullest form of that name in the
   document; a shorter form joins the entity whose name holds its words in order.
 - Pronouns go to the most recent entity, keeping to a person's gender once a title, role or
@@ -81,8 +81,8 @@ class Entity:
                 self.learn_gender(role.text)
 
     def learn_gender(self, phrase: str) -> None:
-        """Take the gender its first word or head says (*Mrs. Berg*, *a spokeswoman for Queen Mary
-        University*, *Mr. Hussein's brother*) if none is known yet."""
+        """Take the gender its first word or head says (*Mrs. Berg*, *Mr. Hussein's brother*) if
+        none is known yet."""
         words = phrase.split()
         if self.gender is None and words:
             self.gender = word_gender(words[0]) or word_gender(head_word(phrase))
@@ -151,18 +151,9 @@ class EntityResolver:
         if name_start > mention.start:  # the description before the name is a role when a role noun heads it
             described = self.roles.phrase(mention.start, name_start - 1)
             near += [described] if described else []
-        inside_roles = [r for r in near if r.start >= name_start and r.end <= mention.end]
-        raw = self.text[name_start : mention.end]
-        for role in sorted(inside_roles, key=lambda r: -r.start):
-            raw = raw[: role.start - name_start] + " " + raw[role.end - name_start :]
-        if not raw.strip(" ,"):  # the whole mention was tagged as a role: it names the speaker all the same
-            raw = mention.text
-        name = person_name(raw.strip(" ,"))
+        name = person_name(self.text[name_start : mention.end].strip(" ,"))
         if " " not in name and name[:1].isupper():
             name = self._widened(name, mention.start)
-        if " " not in name and name.isupper() and len(name) > 2:  # *SHAPIRO:* in a transcript is Josh Shapiro
-            written = self._widened(name.title(), mention.start)
-            name = written if " " in written else name
         name = self._without_title_object(name, mention)
         key = name.lower()
         # a shorter form (*Kirby*, *Rubio and Hagerty*) joins the most recent entity whose name holds its words in order

@@ -12,13 +12,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from quoteattr.attribution.lexicon import LINK_WORDS, NOT_NAMES, is_role_noun
-from quoteattr.attribution.names import FULL_NAME, title_case
+from quoteattr.attribution.lexicon import LINK_WORDS
+from quoteattr.attribution.names import FULL_NAME
 from quoteattr.attribution.spans import TaggedSpan, joined, starting_within
 from quoteattr.text import SENTENCE_END, is_mark, paragraph_bounds, previous_paragraph, sentence_start
 
@@ -170,10 +169,10 @@ def untagged_speaker(
     text: str, cue: TaggedSpan | None, speakers: Sequence[TaggedSpan], starts: Sequence[int]
 ) -> TaggedSpan | None:
     """A full name the tagger missed, written right at the quotation's cue: after it (*said Rosa
-    Alvarez*) or before it, alone or with an apposition set off by commas (*The union's vice
-    president, Jackson Potter, said*). None where the name overlaps a tagged mention (linking
-    turned that one down) or no such name is written. `speakers` are sorted, `starts` their starts."""
-    if cue is None or title_case(text, cue.start):
+    Alvarez*) or right before it (*The union's vice president, Jackson Potter, said*). None where
+    the name overlaps a tagged mention (linking turned that one down) or no such name is written.
+    `speakers` are sorted, `starts` their starts."""
+    if cue is None:
         return None
     found = None
     after = FULL_NAME.match(text, cue.end + 1) if text[cue.end : cue.end + 1] == " " else None
@@ -185,7 +184,7 @@ def untagged_speaker(
             opening = max(0, cue.start - MAX_SPEAKER_DISTANCE)
         names = list(FULL_NAME.finditer(text, opening, cue.start))
         between = text[names[-1].end() : cue.start].strip() if names else ""
-        if names and (between in ("", ",") or _is_apposition(between)):
+        if names and between in ("", ","):
             found = _name_span(text, names[-1].start(), names[-1].end())
     if found is None:
         return None
@@ -193,21 +192,11 @@ def untagged_speaker(
     return None if any(s.start < found.end and found.start < s.end for s in nearby) else found
 
 
-def _is_apposition(between: str) -> bool:
-    """*, 41,* or *, the union's vice president,*: an age or a role set off by commas."""
-    inner = between[1:-1].strip() if len(between) > 1 and between[0] == between[-1] == "," else ""
-    return bool(inner) and "," not in inner and (inner.isdigit() or any(is_role_noun(w) for w in inner.split()))
-
-
 def _name_span(text: str, start: int, end: int) -> TaggedSpan | None:
-    """The span of a run of capitalised words without the sentence openers and pronouns that begin
-    it (*In Washington*, *But Jane Doe*), if at least two words are left."""
-    words = list(re.finditer(r"\S+", text[start:end]))
-    while words and words[0].group().lower() in NOT_NAMES:
-        words = words[1:]
-    if len(words) < 2 or words[-1].group() in LINK_WORDS:
+    """The span of a run of capitalised words, unless it ends in a name particle."""
+    if text[start:end].split()[-1] in LINK_WORDS:
         return None
-    return TaggedSpan(start + words[0].start(), end, UNTAGGED_SCORE)
+    return TaggedSpan(start, end, UNTAGGED_SCORE)
 
 
 def inherited_speaker(

@@ -10,16 +10,8 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 
-from quoteattr.attribution.lexicon import (
-    AFFILIATIONS,
-    LINK_WORDS,
-    NOT_GIVEN_NAMES,
-    PRONOUNS,
-    SENTENCE_OPENERS,
-    TITLE_WORDS,
-    TITLES,
-)
-from quoteattr.text import ARTICLES, NAME_WORD, head_word, paragraph_bounds
+from quoteattr.attribution.lexicon import AFFILIATIONS, LINK_WORDS, NOT_GIVEN_NAMES, PRONOUNS, SENTENCE_OPENERS, TITLES
+from quoteattr.text import ARTICLES, NAME_WORD, head_word
 
 MAX_NAME_WORDS = 5  # words of a name written after a description (see apposition_name)
 MAX_NAME_OCCURRENCES = 100  # occurrences of a name searched (for roles, for the rest of the name): titles come early
@@ -45,28 +37,25 @@ def apposition_name(text: str) -> int | None:
     """Where the name starts in a mention that describes before it names (*Spain's prime minister,
     Pedro Sanchez,*; *The study's lead author, Dr. Helen Fricker of Scripps*); None for other mentions.
 
-    The words after the first comma must open with a name (titles allowed before it), which ends
-    the mention or is followed by a comma or an affiliation (*of*, *from*, *at*).
+    The words after the first comma must open with a name, which ends the mention or is followed
+    by a comma or an affiliation (*of*, *from*, *at*).
     """
     description, comma, rest = text.partition(",")
     words = rest.split()
     if not comma or not description.split() or mention_type(description) != "nominal":
         return None
-    index = 0
-    while index < len(words) - 1 and words[index].lower() in TITLE_WORDS:
-        index += 1
     run = 0
-    while index + run < len(words) and run < MAX_NAME_WORDS:
-        word = words[index + run]
+    while run < len(words) and run < MAX_NAME_WORDS:
+        word = words[run]
         if not (NAME_WORD.fullmatch(word.rstrip(",")) or (run and word in LINK_WORDS)):
             break
         run += 1
         if word.endswith(","):
             break
-    if not run or words[index + run - 1].rstrip(",") in LINK_WORDS:
+    if not run or words[run - 1].rstrip(",") in LINK_WORDS:
         return None
-    after = words[index + run] if index + run < len(words) else ""
-    if after and not words[index + run - 1].endswith(",") and after not in AFFILIATIONS:
+    after = words[run] if run < len(words) else ""
+    if after and not words[run - 1].endswith(",") and after not in AFFILIATIONS:
         return None
     return len(description) + 1 + len(rest) - len(rest.lstrip())
 
@@ -91,11 +80,7 @@ def person_name(text: str) -> str:
     # keep the trailing run of capitalised words (with linking words such as "and", "de")
     keep: list[str] = []
     for word in reversed(words):
-        # a title word ends a name only as the surname after a given name (*Stephanie Pope*, *Larry King*)
-        surname = not keep and len(words) > 1 and personal_name_word(words[-2])
-        if (NAME_WORD.fullmatch(word) and (word.lower() not in TITLES or surname)) or (
-            word.lower() in LINK_WORDS and keep
-        ):
+        if personal_name_word(word) or (word.lower() in LINK_WORDS and keep):
             keep.insert(0, word)
         else:
             break
@@ -112,11 +97,7 @@ def personal_name_word(word: str) -> bool:
 def full_names(text: str, surname: str) -> list[tuple[int, str]]:
     """Where a 'First [Middle] Surname' with this surname is written, and that full name, in text order."""
     pattern = rf"((?:{NAME_WORD.pattern})[ \t]+(?:(?:{NAME_WORD.pattern})[ \t]+){{0,2}}){re.escape(surname)}\b"
-    found = (
-        (match.start(), person_name(match.group(0)))
-        for match in re.finditer(pattern, text)
-        if not title_case(text, match.start())  # *Clinton Breaks With Obama* is a headline, not a name
-    )
+    found = ((match.start(), person_name(match.group(0))) for match in re.finditer(pattern, text))
     return [(start, name) for start, name in found if len(name.split()) >= 2]
 
 
@@ -141,10 +122,3 @@ def other_given_name(text: str, surname_start: int, own_names: Sequence[str]) ->
         return False
     word = words[-1]
     return bool(NAME_WORD.fullmatch(word)) and word not in own_names and word.lower() not in NOT_GIVEN_NAMES
-
-
-def title_case(text: str, index: int) -> bool:
-    """Whether the line holding `index` is written in title case (a headline), where capitals mark no names."""
-    start, end = paragraph_bounds(text, index)
-    words = [w for w in text[max(start, index - 200) : min(end, index + 200)].split() if w[:1].isalpha()]
-    return len(words) >= 4 and sum(w[0].isupper() for w in words) >= 0.75 * len(words)

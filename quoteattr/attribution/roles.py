@@ -1,11 +1,10 @@
 """Entities → roles: the roles written next to a speaker's mentions and name, and each entity's role.
 
 Roles come from the tagger's ROLE spans next to a mention (inside it, just before it, or in
-apposition just after it) and from rules for the three ways English news writes a role:
+apposition just after it) and from rules for the two ways English news mostly writes a role:
 - before the name, as a title (*Transport Secretary Alan Brooks*, *Russian Ambassador to the U.N.
   Vasily Nebenzya*, *White House national security spokesman John Kirby*);
-- after the name, in apposition (*Maria Delgado, president of the union, said*);
-- before the name and set off by commas (*A spokesman for the family, Dan Connolly, said*).
+- after the name, in apposition (*Maria Delgado, president of the union, said*).
 A phrase counts as a role only when a role noun heads it (`lexicon.is_role_noun`).
 
 `RoleFinder` finds them over the text and the tagger's ROLE spans; the entity pass gathers those
@@ -23,19 +22,11 @@ from collections.abc import Mapping, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from quoteattr.attribution.lexicon import (
-    APPOSITION_ENDS,
-    DANGLING,
-    LEAD_OPENERS,
-    NOT_MODIFIERS,
-    NOT_ROLE_STARTS,
-    STOP,
-    is_role_noun,
-)
+from quoteattr.attribution.lexicon import APPOSITION_ENDS, DANGLING, LEAD_OPENERS, NOT_ROLE_STARTS, STOP, is_role_noun
 from quoteattr.attribution.names import MAX_NAME_OCCURRENCES, other_given_name
 from quoteattr.attribution.spans import TaggedSpan, starting_within
 from quoteattr.schema import Span
-from quoteattr.text import ARTICLES, DOUBLE_MARKS, OPENING_MARKS, head_word, paragraph_bounds, sentence_start
+from quoteattr.text import ARTICLES, DOUBLE_MARKS, OPENING_MARKS, head_word, paragraph_bounds
 
 if TYPE_CHECKING:
     from quoteattr.attribution.entities import Entity
@@ -44,7 +35,6 @@ MAX_ROLE_WORDS = 20
 MAX_ROLE_LENGTH = 200  # characters; longer tagged roles are not looked for before a name
 LEAD_REACH = 1500  # characters before a person's first mention searched for the description that introduced them
 _TOKEN = re.compile(r"\S+")
-_AGE = re.compile(r"\d{1,3}, ")
 _LEAD_OPENER = "|".join(LEAD_OPENERS)
 
 
@@ -124,8 +114,6 @@ def role_phrase(text: str, start: int, end: int) -> Span | None:
         first += 1
     while last > first and text[last - 1] in ",.;:":
         last -= 1
-    if text[last - 3 : last] in {"U.N", "U.S"}:  # keep the full stop of an abbreviation
-        last += 1
     phrase = [w for _, _, w in words]
     if phrase[-1].lower() in DANGLING:  # *spokesperson for the* (White House …): the name is part of a longer one
         return None
@@ -158,15 +146,12 @@ def role_before(text: str, name_start: int) -> Span | None:
 def role_after(text: str, name_end: int) -> Span | None:
     """An apposition right after a name (*Maria Delgado, president of the union, said*).
 
-    An age before it is skipped (*Carlos Martinez, 54, a shop owner*), and a relative clause or a
-    place ends it (*Maria Lopez, a firefighter who has worked …*; *an analyst based in Berlin*).
+    A relative clause or a place ends it (*Maria Lopez, a firefighter who has worked …*; *an
+    analyst based in Berlin*).
     """
     if text[name_end : name_end + 2] != ", ":
         return None
     start = name_end + 2
-    age = _AGE.match(text, start)
-    if age:
-        start = age.end()
     stop = len(text)
     for mark in (",", ";", "\n", ". ", *APPOSITION_ENDS):
         found = text.find(mark, start, start + 200)
@@ -177,24 +162,9 @@ def role_after(text: str, name_end: int) -> Span | None:
     return role_phrase(text, start, stop)
 
 
-def description_before(text: str, name_start: int, name_end: int) -> Span | None:
-    """A description that opens the sentence and is set off by commas before the name (*A spokesman
-    for the Sackler family, Daniel Connolly, said*; *Purdue's chief executive, Craig Landau, was*)."""
-    comma = text.rfind(",", max(0, name_start - 200), name_start)
-    if comma == -1 or text[comma + 1 : name_start].strip() or text[name_end : name_end + 1] != ",":
-        return None
-    opening = sentence_start(text, comma, 200)
-    if opening is None:
-        return None
-    words = text[opening:comma].split()
-    if not words or not (words[0].lower() in ARTICLES or words[0].endswith(("'s", "’s"))):
-        return None
-    return role_phrase(text, opening, comma)
-
-
 def roles_around(text: str, name_start: int, name_end: int) -> list[Span]:
     """The roles written before and after one occurrence of a name."""
-    found = (role_before(text, name_start), description_before(text, name_start, name_end), role_after(text, name_end))
+    found = (role_before(text, name_start), role_after(text, name_end))
     return [role for role in found if role is not None]
 
 
@@ -205,13 +175,11 @@ def lead_description(text: str, title: str, before: int) -> Span | None:
 
     Only a description with modifiers before its head counts, written at most LEAD_REACH characters
     before the first mention, and not one followed by a name (that would be the title of someone else).
+    The first such description is taken.
     """
     head = title.strip(",.;:").lower()
     if not head.isalpha():
         return None
     pattern = re.compile(rf"\b(?i:{_LEAD_OPENER})\s+((?:[\w’'.-]+\s+){{1,3}}(?i:{re.escape(head)}))\b(?!,?\s+[A-Z])")
-    for match in pattern.finditer(text, max(0, before - LEAD_REACH), before):
-        words = match.group(1).split()
-        if not any(w.lower() in NOT_MODIFIERS for w in words):
-            return role_phrase(text, match.start(1), match.end(1))
-    return None
+    match = pattern.search(text, max(0, before - LEAD_REACH), before)
+    return role_phrase(text, match.start(1), match.end(1)) if match else None
