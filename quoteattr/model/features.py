@@ -12,7 +12,7 @@ model may also read each word's capitalisation (`case_types`) through its token 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -254,7 +254,8 @@ def training_rows(
     """Labelled model rows for training or evaluation, as dicts for `datasets.Dataset.from_list`.
 
     With `case_features`, rows also carry each token's case type as `token_type_ids`; `taught`
-    gives, per document, the families it teaches (None: every family it annotates).
+    gives, per document, the families it teaches (None: every family it annotates), and each row
+    lists the indices of the families its document does not teach as `untaught`.
     """
     report = AlignmentReport()
     rows: list[dict[str, Any]] = []
@@ -264,8 +265,9 @@ def training_rows(
     ):
         labels, doc_report = token_labels(document, tokenized.offsets, scheme, families)
         report.add(doc_report)
+        untaught = [] if families is None else [f for f, name in enumerate(scheme.families) if name not in families]
         rows.extend(
-            row.model_inputs(case_features)
+            {**row.model_inputs(case_features), "untaught": untaught}
             for row in window_rows(tokenized, tokenizer, max_length, stride, doc_index, labels)
         )
     return rows, report
@@ -279,6 +281,7 @@ def documents_to_dataset(
     stride: int,
     case_features: bool = False,
     taught: Sequence[Collection[str] | None] | None = None,
+    teacher: Callable[[list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
 ) -> tuple[datasets.Dataset, AlignmentReport]:
     """A `datasets.Dataset` of labelled windows (`input_ids`, `labels`) covering every token of every document.
 
@@ -290,6 +293,8 @@ def documents_to_dataset(
     from datasets import Dataset  # heavy, and only training needs it: keep it out of predict's start-up
 
     rows, report = training_rows(documents, tokenizer, scheme, max_length, stride, case_features, taught)
+    if teacher is not None:
+        rows = teacher(rows)
     return Dataset.from_list(rows), report
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import torch
-from transformers import EvalPrediction, Trainer, TrainerCallback, TrainingArguments, set_seed
+from transformers import EvalPrediction, PreTrainedModel, Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_callback import PrinterCallback
 
 from quoteattr.data.jsonl import load_documents
@@ -118,6 +118,7 @@ class TrainConfig:
     case_features: bool = True  # feed each word's capitalisation through token type ids (features.case_types)
     save_half: bool = True  # store the final weights in fp16
     log_every: int = 50
+    keep_untaught: bool = False  # families a source does not teach learn the init model's own tags on its texts
     best_metric: str = "f1_mean"  # the dev window score that picks the kept epoch: f1_mean or f1_<FAMILY>
 
     def __post_init__(self) -> None:
@@ -273,6 +274,35 @@ def _load_training_documents(config: TrainConfig) -> tuple[list[Document], list[
     return documents, taught
 
 
+def _own_tags(
+    model: PreTrainedModel, pad_token_id: int | None, scheme: LabelScheme
+) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
+    """Fill the families a row's document does not teach with the model's own tags (the most likely
+    per token, before training), so that learning one family from a corpus does not move the others
+    on its texts (`keep_untaught`)."""
+
+    def fill(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        collate = PaddingCollator(pad_token_id or 0, len(scheme.families))
+        todo = [row for row in rows if row["untaught"]]
+        was_training = model.training
+        model.eval()
+        for start in range(0, len(todo), 32):
+            chunk = todo[start : start + 32]
+            inputs = collate([{k: v for k, v in row.items() if k != "labels"} for row in chunk])
+            with torch.inference_mode():
+                logits = model(**inputs).logits.float()
+            tags = logits.reshape(*logits.shape[:2], len(scheme.families), 3).argmax(-1).tolist()
+            for row, row_tags in zip(chunk, tags):
+                for token, labels in enumerate(row["labels"]):
+                    if any(label != IGNORE for label in labels):
+                        for family in row["untaught"]:
+                            labels[family] = row_tags[token][family]
+        model.train(was_training)
+        return rows
+
+    return fill
+
+
 def window_metrics(scheme: LabelScheme) -> Callable[[EvalPrediction], dict[str, float]]:
     """`compute_metrics` for the Trainer: strict seqeval per family over evaluation windows."""
 
@@ -396,8 +426,16 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
         model, tokenizer = new_model(base, scheme, config.attention_dropout, config.case_features)
     train_documents, taught = _load_training_documents(config)
     dev_documents = load_documents(*config.dev_data) if config.dev_data else []
+    teacher = _own_tags(model, tokenizer.pad_token_id, scheme) if config.keep_untaught and config.init_model else None
     train_dataset, train_report = documents_to_dataset(
-        train_documents, tokenizer, scheme, config.max_length, config.train_stride, config.case_features, taught
+        train_documents,
+        tokenizer,
+        scheme,
+        config.max_length,
+        config.train_stride,
+        config.case_features,
+        taught,
+        teacher,
     )
     logger.info("train: %d documents, %d windows; %s", len(train_documents), len(train_dataset), train_report.summary())
     eval_dataset = None
@@ -444,7 +482,8 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
         processing_class=tokenizer,
         compute_loss_func=family_loss,
         compute_metrics=window_metrics(scheme),
-        callbacks=[_LogCallback(), _LaterEpochWinsTies(f"eval_{config.best_metric}")] + ([_StepCallback(on_step)] if on_step else []),
+        callbacks=[_LogCallback(), _LaterEpochWinsTies(f"eval_{config.best_metric}")]
+        + ([_StepCallback(on_step)] if on_step else []),
     )
     trainer.remove_callback(PrinterCallback)  # progress goes through this module's logger instead
     started = time.perf_counter()
