@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from quoteattr.model.labels import Offsets
+from quoteattr.model.training import DataSource, TrainConfig
+
+TINY_DATA = Path(__file__).parent / "data" / "tiny.jsonl"
 
 
 def token_spans_to_chars(offsets: Offsets, token_spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -15,3 +19,20 @@ def token_spans_to_chars(offsets: Offsets, token_spans: Sequence[tuple[int, int]
         if real:
             result.append((real[0][0], real[-1][1]))  # type: ignore[index]
     return result
+
+
+def tiny_training_config(output: Path, base_model: Path) -> TrainConfig:
+    """Two quick epochs of the tiny base model on the tiny documents, on the CPU."""
+    return TrainConfig(
+        output_dir=str(output),
+        base_model=str(base_model),
+        train_data=[DataSource(str(TINY_DATA))],
+        dev_data=[],
+        epochs=2,
+        batch_size=4,
+        max_length=32,
+        train_stride=8,
+        stride=8,
+        precision="fp32",
+        device="cpu",
+    )

@@ -15,6 +15,7 @@ from quoteattr.inference import QuoteAttributor
 from quoteattr.metrics import evaluate
 from quoteattr.model.training import DataSource, TrainConfig, TrainResult
 from quoteattr.schema import Document
+from tests.helpers import tiny_training_config
 
 TINY_DATA = Path(__file__).parent / "data" / "tiny.jsonl"
 
@@ -39,17 +40,11 @@ def test_cross_validation_trains_each_fold_in_memory(
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the folds' scratch directory
     documents = tiny_documents[:2]
-    config = TrainConfig(
-        output_dir=str(tmp_path / "unused"),
-        base_model=str(tiny_base_model),
+    config = dataclasses.replace(
+        tiny_training_config(tmp_path / "unused", tiny_base_model),
         train_data=[DataSource(str(TINY_DATA), repeat=2)],  # the documents themselves: replaced by each fold
+        dev_data=["data/dev.jsonl"],
         epochs=1,
-        batch_size=4,
-        max_length=32,
-        train_stride=8,
-        stride=8,
-        precision="fp32",
-        device="cpu",
     )
     real_train = training.train
     folds: list[TrainConfig] = []

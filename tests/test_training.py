@@ -12,26 +12,10 @@ from transformers import PreTrainedTokenizerBase
 from quoteattr.errors import ConfigError
 from quoteattr.model.labels import IGNORE, LabelScheme
 from quoteattr.model.training import DataSource, TrainConfig, train
+from tests.helpers import tiny_training_config
 
 REPO = Path(__file__).parent.parent
 TINY_DATA = Path(__file__).parent / "data" / "tiny.jsonl"
-
-
-def _tiny_config(output: Path, base_model: Path) -> TrainConfig:
-    """Two quick epochs of the tiny base model on the tiny documents, on the CPU."""
-    return TrainConfig(
-        output_dir=str(output),
-        base_model=str(base_model),
-        train_data=[DataSource(str(TINY_DATA))],
-        dev_data=[],
-        epochs=2,
-        batch_size=4,
-        max_length=32,
-        train_stride=8,
-        stride=8,
-        precision="fp32",
-        device="cpu",
-    )
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "training" / "configs").glob("*.toml")), ids=lambda p: p.name)
@@ -61,7 +45,7 @@ def test_an_interrupted_run_resumes_and_never_leaves_a_half_model(
     import quoteattr.model.training as training
 
     output = tmp_path / "model"
-    config = _tiny_config(output, tiny_base_model)
+    config = tiny_training_config(output, tiny_base_model)
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
@@ -157,7 +141,7 @@ def test_training_reports_progress_and_prints_nothing(
 ) -> None:
     """transformers drew a 'Loading weights' bar and a LOAD REPORT table for the new head on stderr."""
     steps: list[tuple[int, int]] = []
-    config = _tiny_config(tmp_path / "model", tiny_base_model)
+    config = tiny_training_config(tmp_path / "model", tiny_base_model)
     from transformers.utils import logging as hf_logging
 
     before = hf_logging.is_progress_bar_enabled()
@@ -227,10 +211,10 @@ def test_untaught_families_learn_the_starting_models_own_tags(tiny_model: Path) 
 
     model, tokenizer, settings, scheme = load_model(tiny_model)
     model.float()
-    documents = load_documents(TINY_DATA)[:1]
+    documents = load_documents(TINY_DATA)[:1] * 2  # a source repeated twice: each window tagged once, filled twice
     role = scheme.families.index("ROLE")
     gold, _ = training_rows(documents, tokenizer, scheme, 32, 8, settings.case_features)
-    rows, _ = training_rows(documents, tokenizer, scheme, 32, 8, settings.case_features, taught=[["ROLE"]])
+    rows, _ = training_rows(documents, tokenizer, scheme, 32, 8, settings.case_features, taught=[["ROLE"]] * 2)
     filled = _own_tags(model, tokenizer.pad_token_id, scheme)([dict(row) for row in rows])
     collate = PaddingCollator(tokenizer.pad_token_id or 0, len(scheme.families))
     with torch.inference_mode():

@@ -98,7 +98,7 @@ class TrainConfig:
     output_dir: str = "runs/quoteattr-minilm"  # never under models/: `quoteattr promote` puts a better model there
     base_model: str = ""  # HF id or local path; empty = the bundled MiniLM encoder
     init_model: str = ""  # a quoteattr model directory to continue from (fine-tune) instead of base_model
-    # paths, or tables { path, repeat, limit, optional } (see DataSource); --train replaces the list
+    # paths, or tables { path, repeat, limit, optional, families } (see DataSource); --train replaces the list
     train_data: list[DataSource] = field(default_factory=lambda: [DataSource("data/train.jsonl")])
     dev_data: list[str] = field(default_factory=lambda: ["data/dev.jsonl"])  # scored each epoch; best epoch kept
     families: list[str] = field(default_factory=lambda: list(LabelScheme().families))
@@ -281,23 +281,32 @@ def _own_tags(
     per token, before training), so that learning one family from a corpus does not move the others
     on its texts (`keep_untaught`)."""
 
+    def window(row: dict[str, Any]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        return tuple(row["input_ids"]), tuple(row.get("token_type_ids", ()))
+
     def fill(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         collate = PaddingCollator(pad_token_id or 0, len(scheme.families))
-        todo = [row for row in rows if row["untaught"]]
+        # a source repeated N times gives each window N times: the model tags each distinct window once
+        distinct = list({window(row): row for row in rows if row["untaught"]}.values())
+        own: dict[tuple[tuple[int, ...], tuple[int, ...]], list[list[int]]] = {}
         was_training = model.training
         model.eval()
-        for start in range(0, len(todo), 32):
-            chunk = todo[start : start + 32]
+        for start in range(0, len(distinct), 32):
+            chunk = distinct[start : start + 32]
             inputs = collate([{k: v for k, v in row.items() if k != "labels"} for row in chunk])
             with torch.inference_mode():
                 logits = model(**inputs).logits.float()
             tags = logits.reshape(*logits.shape[:2], len(scheme.families), 3).argmax(-1).tolist()
-            for row, row_tags in zip(chunk, tags):
-                for token, labels in enumerate(row["labels"]):
-                    if any(label != IGNORE for label in labels):
-                        for family in row["untaught"]:
-                            labels[family] = row_tags[token][family]
+            own.update((window(row), row_tags) for row, row_tags in zip(chunk, tags))
         model.train(was_training)
+        for row in rows:
+            if not row["untaught"]:
+                continue
+            row_tags = own[window(row)]
+            for token, labels in enumerate(row["labels"]):
+                if any(label != IGNORE for label in labels):
+                    for family in row["untaught"]:
+                        labels[family] = row_tags[token][family]
         return rows
 
     return fill
