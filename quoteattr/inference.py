@@ -23,6 +23,7 @@ from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from quoteattr.attribution.decisions import QuotationDecider
 from quoteattr.attribution.pipeline import attribute
+from quoteattr.attribution.role_links import RoleLinker
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.speaker_links import SpeakerLinker
 from quoteattr.errors import ConfigError, ModelLoadError
@@ -99,10 +100,12 @@ class QuoteAttributor:
         decider: QuotationDecider | None = None,
         all_attributions: bool = False,
         stride: int | None = None,
+        role_linker: RoleLinker | None = None,
     ) -> None:
         self.model = model.eval()
         self.linker = linker
         self.decider = decider
+        self.role_linker = role_linker
         self.all_attributions = all_attributions
         self.precision = precision
         self.tokenizer = tokenizer
@@ -172,10 +175,22 @@ class QuoteAttributor:
         logger.debug("loaded %s on %s in %s", directory, target, chosen)
         try:
             linker, decider = SpeakerLinker.load(directory), QuotationDecider.load(directory)
+            role_linker = RoleLinker.load(directory)
         except (OSError, ValueError) as error:
             raise ModelLoadError(f"{directory}: cannot load the attribution scorers ({error})") from None
         return cls(
-            model, tokenizer, settings, scheme, target, batch_size, chosen, linker, decider, all_attributions, stride
+            model,
+            tokenizer,
+            settings,
+            scheme,
+            target,
+            batch_size,
+            chosen,
+            linker,
+            decider,
+            all_attributions,
+            stride,
+            role_linker,
         )
 
     def __call__(self, text: str) -> list[Quote]:
@@ -303,8 +318,8 @@ class QuoteAttributor:
         tags = decode_tags(real_scores, [tokens.continues_word[i] for i in real])
         return TokenTags(offsets, tags, tag_probabilities(real_scores, tags))  # type: ignore[arg-type]
 
-    def link(self, text: str, decoded: TokenTags) -> list[Quote]:
-        """Turn one text's decoded tags into spans per family and link them into quotations."""
+    def tagged_spans(self, decoded: TokenTags) -> dict[str, list[TaggedSpan]]:
+        """One text's decoded tags as character spans per label family, each with its mean probability."""
         spans: dict[str, list[TaggedSpan]] = {}
         for f, family in enumerate(self.scheme.families):
             found = []
@@ -312,6 +327,11 @@ class QuoteAttributor:
                 start, end = decoded.offsets[first][0], decoded.offsets[stop - 1][1]
                 found.append(TaggedSpan(start, end, float(decoded.probabilities[first:stop, f].mean())))
             spans[family] = found
+        return spans
+
+    def link(self, text: str, decoded: TokenTags) -> list[Quote]:
+        """Turn one text's decoded tags into spans per family and link them into quotations."""
+        spans = self.tagged_spans(decoded)
         return attribute(
             text,
             spans.get("QUOTE", []),
@@ -321,6 +341,7 @@ class QuoteAttributor:
             linker=self.linker,
             decider=self.decider,
             all_attributions=self.all_attributions,
+            role_linker=self.role_linker,
         )
 
 

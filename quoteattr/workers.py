@@ -119,6 +119,7 @@ class _WorkerSpec:
     scheme: Any
     linker: Any
     decider: Any
+    role_linker: Any
     all_attributions: bool
 
 
@@ -140,6 +141,7 @@ def _start_worker(spec: _WorkerSpec) -> None:
         linker=spec.linker,
         decider=spec.decider,
         all_attributions=spec.all_attributions,
+        role_linker=spec.role_linker,
     )
 
 
@@ -177,6 +179,7 @@ def start_pool(attributor: QuoteAttributor, workers: int) -> ProcessPoolExecutor
         attributor.scheme,
         attributor.linker,
         attributor.decider,
+        attributor.role_linker,
         attributor.all_attributions,
     )
     return ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker, initargs=(spec,))

@@ -278,7 +278,9 @@ def test_window_rows_for_an_empty_text(tokenizer: PreTrainedTokenizerBase) -> No
 def test_training_rows(tiny_documents: list[Document], word_tokenizer: PreTrainedTokenizerBase) -> None:
     rows, report = training_rows(tiny_documents, word_tokenizer, SCHEME, max_length=16, stride=4)
     assert report.kept == 7 + 7 + 7 and report.dropped_overlap == report.dropped_no_token == 0
-    assert all(set(row) == {"input_ids", "labels", "untaught"} and row["untaught"] == [] for row in rows)
+    assert all(set(row) == {"input_ids", "labels", "untaught", "text_tokens"} and row["untaught"] == [] for row in rows)
+    for row in rows:  # text tokens are those with labels: not [CLS], [SEP] or a paragraph separator
+        assert row["text_tokens"] == [any(label != IGNORE for label in labels) for labels in row["labels"]]
     assert all(len(row["input_ids"]) <= 16 and len(row["labels"]) == len(row["input_ids"]) for row in rows)
     sizes = [len(t.input_ids) for t in tokenize_texts([d.text for d in tiny_documents], word_tokenizer)]
     expected_rows = sum(1 if n <= 14 else -(-(n - 14) // 10) + 1 for n in sizes)

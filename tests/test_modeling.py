@@ -349,3 +349,26 @@ def test_predictions_read_case_only_when_the_model_has_case_features(tiny_model:
         attributor.model.base_model.embeddings.token_type_embeddings.weight[CAPITALISED] += 3.0
     (_, upper), (_, lower) = attributor.token_scores(["Doe said it", "doe said it"])
     assert np.allclose(upper, lower) is not case_features
+
+
+def test_the_family_loss_is_one_mean_over_hard_labels_and_soft_targets() -> None:
+    """Hard labels and the teacher's soft targets weigh alike: one cross-entropy per taught
+    (token, family) pair, averaged; pairs with neither teach nothing."""
+    from quoteattr.model.labels import IGNORE
+    from quoteattr.model.modeling import family_loss
+
+    generator = torch.Generator().manual_seed(3)
+    logits = torch.randn(1, 3, 2 * 3, generator=generator)  # 3 tokens, 2 families
+    labels = torch.tensor([[[1, IGNORE], [IGNORE, IGNORE], [0, IGNORE]]])
+    teacher = torch.zeros(1, 3, 2, 3)
+    teacher[0, 1, 1] = torch.tensor([0.2, 0.5, 0.3])
+    log_q = logits.reshape(3, 2, 3).log_softmax(-1)
+    expected = -(log_q[0, 0, 1] + log_q[2, 0, 0] + (teacher[0, 1, 1] * log_q[1, 1]).sum()) / 3
+    assert torch.allclose(family_loss({"logits": logits}, labels, teacher=teacher), expected)
+    hard_only = -(log_q[0, 0, 1] + log_q[2, 0, 0]) / 2
+    assert torch.allclose(family_loss({"logits": logits}, labels), hard_only)
+    # a teacher that is the model itself is matched at its own entropy: the gradient pulls nowhere
+    own = logits.detach().reshape(1, 3, 2, 3).softmax(-1)
+    moving = logits.clone().requires_grad_(True)
+    family_loss({"logits": moving}, torch.full_like(labels, IGNORE), teacher=own).backward()
+    assert moving.grad is not None and moving.grad.abs().max() < 1e-6

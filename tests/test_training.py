@@ -199,32 +199,38 @@ def test_the_kept_epoch_is_chosen_by_a_score_of_a_tagged_family() -> None:
         TrainConfig(families=["QUOTE", "SPEAKER"], best_metric="f1_ROLE")
 
 
-def test_untaught_families_learn_the_starting_models_own_tags(tiny_model: Path) -> None:
-    """`keep_untaught`: on a roles-only source, the other families' labels are the model's own
-    most likely tags before training; roles keep their gold labels and special tokens stay ignored."""
+def test_untaught_families_learn_the_starting_models_own_probabilities(tiny_model: Path) -> None:
+    """`keep_untaught`: on a roles-only source, the other families are taught the model's own
+    probabilities before training (soft targets) on text tokens; roles keep their gold labels, the
+    hard labels of the other families stay ignored, and special tokens teach nothing."""
     import torch
 
     from quoteattr.data.jsonl import load_documents
     from quoteattr.model.features import PaddingCollator, training_rows
     from quoteattr.model.modeling import load_model
-    from quoteattr.model.training import _own_tags
+    from quoteattr.model.training import _own_probabilities
 
     model, tokenizer, settings, scheme = load_model(tiny_model)
     model.float()
-    documents = load_documents(TINY_DATA)[:1] * 2  # a source repeated twice: each window tagged once, filled twice
+    documents = load_documents(TINY_DATA)[:1] * 2  # a source repeated twice: each window read once, filled twice
     role = scheme.families.index("ROLE")
     gold, _ = training_rows(documents, tokenizer, scheme, 32, 8, settings.case_features)
     rows, _ = training_rows(documents, tokenizer, scheme, 32, 8, settings.case_features, taught=[["ROLE"]] * 2)
-    filled = _own_tags(model, tokenizer.pad_token_id, scheme)([dict(row) for row in rows])
+    filled = _own_probabilities(model, tokenizer.pad_token_id, scheme)([dict(row) for row in rows])
     collate = PaddingCollator(tokenizer.pad_token_id or 0, len(scheme.families))
+    batch = collate(filled)
     with torch.inference_mode():
-        logits = model(**{k: v for k, v in collate(filled).items() if k != "labels"}).logits
-    own = logits.reshape(*logits.shape[:2], len(scheme.families), 3).argmax(-1)
+        logits = model(**{k: v for k, v in batch.items() if k not in ("labels", "teacher")}).logits
+    own = logits.reshape(*logits.shape[:2], len(scheme.families), 3).softmax(-1)
+    untaught = [f for f in range(len(scheme.families)) if f != role]
     for index, (row, gold_row) in enumerate(zip(filled, gold, strict=True)):
-        assert row["untaught"] == [f for f in range(len(scheme.families)) if f != role]
+        assert row["untaught"] == untaught
+        teacher = torch.tensor(row["teacher"])
+        assert teacher[:, role].abs().sum() == 0
         for token, (labels, gold_labels) in enumerate(zip(row["labels"], gold_row["labels"], strict=True)):
             assert labels[role] == gold_labels[role]
+            assert all(labels[f] == IGNORE for f in untaught)
             if gold_labels[role] == IGNORE:  # [CLS], [SEP], paragraph separators
-                assert all(label == IGNORE for label in labels)
+                assert not row["text_tokens"][token] and teacher[token].abs().sum() == 0
             else:
-                assert [labels[f] for f in row["untaught"]] == [int(own[index, token, f]) for f in row["untaught"]]
+                assert torch.allclose(teacher[token, untaught], own[index, token, untaught], atol=1e-5)

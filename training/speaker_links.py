@@ -15,11 +15,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import numpy as np
-
 from quoteattr.attribution.mentions import choose_speaker, cue_next_to, joined_mentions
 from quoteattr.attribution.pipeline import attribute
 from quoteattr.attribution.spans import TaggedSpan
+from quoteattr.attribution.sparse import fit_listwise
 from quoteattr.attribution.speaker_links import DIMENSIONS, SpeakerLinker, candidates, hashed, pair_features
 from quoteattr.data.jsonl import load_documents
 from quoteattr.metrics import evaluate
@@ -71,34 +70,6 @@ def pairs(documents: Sequence[Document]) -> tuple[list[list[int]], list[int], li
     return rows, labels, groups
 
 
-def fit(rows: list[list[int]], labels: list[int], groups: list[int], epochs: int, l2: float) -> np.ndarray:
-    """Weights that maximise, per quotation, the softmax probability of its gold mention among the
-    candidates and a fixed-score 'none' (quotations whose speaker is not a candidate choose none)."""
-    import torch
-
-    torch.manual_seed(0)
-    weights = torch.zeros(DIMENSIONS, requires_grad=True)
-    optimizer = torch.optim.Adam([weights], lr=0.05)
-    offsets = torch.tensor(np.cumsum([0, *map(len, rows[:-1])]), dtype=torch.long)
-    flat = torch.tensor([i for r in rows for i in r], dtype=torch.long)
-    group = torch.tensor(groups)
-    label = torch.tensor(labels, dtype=torch.float32)
-    count = int(group.max()) + 1
-    for _ in range(epochs):
-        optimizer.zero_grad()
-        scores = torch.nn.functional.embedding_bag(flat, weights[:, None], offsets, mode="sum")[:, 0]
-        top = torch.full((count,), 0.0).scatter_reduce(0, group, scores, reduce="amax", include_self=True)
-        exp = torch.exp(scores - top[group])
-        total = torch.exp(-top).index_add(0, group, exp)  # 'none' scores 0
-        gold = torch.zeros(count).index_add(0, group, label * (scores - top[group]))
-        has_gold = torch.zeros(count).index_add(0, group, label) > 0
-        log_p = torch.where(has_gold, gold, -top) - torch.log(total)
-        loss = -log_p.mean() + l2 * (weights**2).sum()
-        loss.backward()
-        optimizer.step()
-    return weights.detach().numpy()
-
-
 def linked(documents: Sequence[Document], linker: SpeakerLinker | None) -> list[Document]:
     predicted = []
     for document in documents:
@@ -129,7 +100,7 @@ def main() -> None:
     dev = load_documents(POLNEAR / "dev.jsonl")
     began = time.perf_counter()
     rows, labels, groups = pairs(train)
-    weights = fit(rows, labels, groups, args.epochs, args.l2)
+    weights = fit_listwise(rows, labels, groups, DIMENSIONS, args.epochs, args.l2)
     print(f"trained on {len(rows)} pairs ({sum(labels)} gold links) in {time.perf_counter() - began:.0f} s")
     linker = SpeakerLinker(weights)
     report("rule   ", dev, None)

@@ -3,7 +3,7 @@
     spans → quotations (`quotations.py`: candidates; the learned decision runs last, on their links)
     quotations → speaker mentions and cues (`mentions.py`; the learned linker where given)
     mentions → entities (`entities.py`, gathering the roles written next to them: `roles.RoleFinder`)
-    entities → roles (`roles.entity_roles`)
+    entities → roles (`roles.entity_roles`; the learned role linker where given: `role_links.py`)
 
 Each pass takes the text and what the passes before it found, and returns its own result.
 """
@@ -11,10 +11,11 @@ Each pass takes the text and what the passes before it found, and returns its ow
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from quoteattr.attribution.entities import resolve_entities
-from quoteattr.attribution.mentions import link_speakers
+from quoteattr.attribution.entities import Entity, resolve_entities
+from quoteattr.attribution.mentions import SpeakerLinks, link_speakers
 from quoteattr.attribution.quotations import decided, quotation_candidates
 from quoteattr.attribution.roles import RoleFinder, entity_roles
 from quoteattr.attribution.spans import TaggedSpan
@@ -23,7 +24,33 @@ from quoteattr.text import quote_kind
 
 if TYPE_CHECKING:
     from quoteattr.attribution.decisions import QuotationDecider
+    from quoteattr.attribution.role_links import RoleLinker
     from quoteattr.attribution.speaker_links import SpeakerLinker
+
+
+@dataclass(frozen=True)
+class LinkedSpans:
+    """What the passes before the roles found in one document."""
+
+    candidates: list[TaggedSpan]  # the quotation candidates, in text order
+    links: SpeakerLinks  # each candidate's speaker mention and cue
+    entity_of: dict[tuple[int, int], Entity]  # each mention's entity, by its offsets
+    tagged_roles: list[Span]  # the tagger's ROLE spans, by start
+
+
+def link_spans(
+    text: str,
+    quotes: Sequence[TaggedSpan],
+    speakers: Sequence[TaggedSpan],
+    cues: Sequence[TaggedSpan],
+    roles: Sequence[TaggedSpan],
+    linker: SpeakerLinker | None = None,
+) -> LinkedSpans:
+    """Spans → quotations → speaker mentions → entities (gathering the roles written next to them)."""
+    candidates = quotation_candidates(text, quotes)
+    links = link_speakers(text, candidates, speakers, cues, linker)
+    finder = RoleFinder(text, roles)
+    return LinkedSpans(candidates, links, resolve_entities(text, links.mentions, finder), finder.roles)
 
 
 def attribute(
@@ -35,23 +62,24 @@ def attribute(
     linker: SpeakerLinker | None = None,
     decider: QuotationDecider | None = None,
     all_attributions: bool = False,
+    role_linker: RoleLinker | None = None,
 ) -> list[Quote]:
     """Link the tagged spans of one document into attributed quotations, in text order.
 
     `linker`, a learned quotation → mention scorer, chooses the speaker mentions where given;
-    otherwise the nearest-mention rule of `mentions.choose_speaker` does. `decider`, the learned
-    quotation decision, keeps the quotations (and with `all_attributions` the other attributions
-    too, typed `other`); without one every linked span is returned as a quotation.
+    otherwise the nearest-mention rule of `mentions.choose_speaker` does. `role_linker`, a learned
+    speaker → role scorer, chooses each speaker's role where given; otherwise the rules of
+    `roles.entity_roles` do. `decider`, the learned quotation decision, keeps the quotations (and
+    with `all_attributions` the other attributions too, typed `other`); without one every linked
+    span is returned as a quotation.
     """
-    candidates = quotation_candidates(text, quotes)
-    links = link_speakers(text, candidates, speakers, cues, linker)
-    entity_of = resolve_entities(text, links.mentions, RoleFinder(text, roles))
-    role_of = entity_roles(text, entity_of)
+    linked = link_spans(text, quotes, speakers, cues, roles, linker)
+    role_of = entity_roles(text, linked.entity_of, role_linker, linked.tagged_roles)
     results = []
-    for quote, mention, cue in zip(candidates, links.speakers, links.cues):
+    for quote, mention, cue in zip(linked.candidates, linked.links.speakers, linked.links.cues):
         speaker, role, score = None, None, quote.score
         if mention is not None:
-            entity = entity_of[(mention.start, mention.end)]
+            entity = linked.entity_of[(mention.start, mention.end)]
             speaker = Speaker(entity.name, Span.of(text, mention.start, mention.end), tuple(entity.aliases))
             role = role_of[entity]
             score = (quote.score * mention.score) ** 0.5

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from quoteattr.attribution.lexicon import APPOSITION_ENDS, DANGLING, LEAD_OPENERS, NOT_ROLE_STARTS, STOP, is_role_noun
 from quoteattr.attribution.names import MAX_NAME_OCCURRENCES, other_given_name
+from quoteattr.attribution.role_links import RoleContext, RoleLinker
 from quoteattr.attribution.spans import TaggedSpan, starting_within
 from quoteattr.schema import Span
 from quoteattr.text import ARTICLES, DOUBLE_MARKS, OPENING_MARKS, head_word, paragraph_bounds
@@ -78,19 +79,33 @@ class RoleFinder:
         return role_phrase(self.text, start, end)
 
 
-def entity_roles(text: str, entity_of: Mapping[tuple[int, int], Entity]) -> dict[Entity, str | None]:
-    """The role of each entity (keyed by its mentions' offsets): the most specific role found for
-    it, a bare title widened to the lead's fuller description (`lead_description`)."""
+def entity_roles(
+    text: str,
+    entity_of: Mapping[tuple[int, int], Entity],
+    linker: RoleLinker | None = None,
+    tagged: Sequence[Span] = (),
+) -> dict[Entity, str | None]:
+    """The role of each entity (keyed by its mentions' offsets): by the rules (`rule_role`), or,
+    with a learned `linker`, the candidate it scores highest among those gathered for the entity,
+    the lead's description and the `tagged` role spans (the rules' choice is one of its features)."""
     first_mention: dict[Entity, int] = {}
     for (start, _), entity in sorted(entity_of.items()):
         first_mention.setdefault(entity, start)
+    context = RoleContext.of(text, tagged, entity_of) if linker is not None else None
     chosen: dict[Entity, str | None] = {}
     for entity, first in first_mention.items():
-        roles = list(entity.roles.values())
-        role = best_role(roles)
-        fuller = lead_description(text, role, first) if role and " " not in role else None
-        chosen[entity] = best_role([*roles, fuller]) if fuller else role
+        role, fuller = rule_role(text, entity, first)
+        chosen[entity] = role if linker is None or context is None else linker.choose(entity, context, role, fuller)
     return chosen
+
+
+def rule_role(text: str, entity: Entity, first: int) -> tuple[str | None, Span | None]:
+    """The rules' role for an entity first mentioned at `first`: the most specific role found for it,
+    a bare title widened to the lead's fuller description (`lead_description`), which is also returned."""
+    roles = list(entity.roles.values())
+    role = best_role(roles)
+    fuller = lead_description(text, role, first) if role and " " not in role else None
+    return (best_role([*roles, fuller]) if fuller else role), fuller
 
 
 def best_role(roles: Sequence[Span]) -> str | None:

@@ -44,3 +44,47 @@ def load_weights(path: Path, shape: tuple[int, ...]) -> np.ndarray | None:
     if weights.shape != shape:
         raise ValueError(f"{path}: expected weights of shape {shape}, found {weights.shape}")
     return weights
+
+
+def fit_listwise(
+    rows: Sequence[Sequence[int]],
+    labels: Sequence[int],
+    groups: Sequence[int],
+    dimensions: int,
+    epochs: int = 300,
+    l2: float = 1e-5,
+    learning_rate: float = 0.05,
+) -> np.ndarray:
+    """Hashed weights for a scorer that picks one candidate of a group, or none (`SpeakerLinker`,
+    `RoleLinker`): full-batch Adam on the mean negative log-probability, per group, of its gold
+    candidates among the group's rows and a 'none' that scores 0 (a group without a gold candidate
+    should choose none), plus `l2` times the squared weights.
+
+    `rows` are each candidate's hashed feature indices, `labels` 1 for a gold candidate, and
+    `groups` number each row's group, from 0.
+    """
+    weights = np.zeros(dimensions)
+    if not rows:
+        return weights.astype(np.float32)
+    flat = np.fromiter((i for row in rows for i in row), dtype=np.int64)
+    owner = np.repeat(np.arange(len(rows)), [len(row) for row in rows])
+    group = np.asarray(groups, dtype=np.int64)
+    label = np.asarray(labels, dtype=np.float64)
+    count = int(group.max()) + 1
+    has_gold = np.bincount(group, weights=label, minlength=count) > 0
+    moment, second = np.zeros(dimensions), np.zeros(dimensions)
+    for step in range(1, epochs + 1):
+        scores = np.bincount(owner, weights=weights[flat], minlength=len(rows))
+        top = np.zeros(count)  # 'none' scores 0
+        np.maximum.at(top, group, scores)
+        exp = np.exp(scores - top[group])
+        total = np.exp(-top) + np.bincount(group, weights=exp, minlength=count)
+        gold = np.bincount(group, weights=label * exp, minlength=count)
+        # d(-log p(gold)) / d score of each row: its probability, less its share of the gold mass
+        share = np.where(has_gold[group], label * exp / np.maximum(gold[group], 1e-300), 0.0)
+        by_row = (exp / total[group] - share) / count
+        gradient = np.bincount(flat, weights=by_row[owner], minlength=dimensions) + 2 * l2 * weights
+        moment = 0.9 * moment + 0.1 * gradient
+        second = 0.999 * second + 0.001 * gradient**2
+        weights -= learning_rate * (moment / (1 - 0.9**step)) / (np.sqrt(second / (1 - 0.999**step)) + 1e-8)
+    return weights.astype(np.float32)

@@ -255,7 +255,8 @@ def training_rows(
 
     With `case_features`, rows also carry each token's case type as `token_type_ids`; `taught`
     gives, per document, the families it teaches (None: every family it annotates), and each row
-    lists the indices of the families its document does not teach as `untaught`.
+    lists the indices of the families its document does not teach as `untaught` and marks which of
+    its tokens are text (not special tokens or paragraph separators) in `text_tokens`.
     """
     report = AlignmentReport()
     rows: list[dict[str, Any]] = []
@@ -266,10 +267,10 @@ def training_rows(
         labels, doc_report = token_labels(document, tokenized.offsets, scheme, families)
         report.add(doc_report)
         untaught = [] if families is None else [f for f, name in enumerate(scheme.families) if name not in families]
-        rows.extend(
-            {**row.model_inputs(case_features), "untaught": untaught}
-            for row in window_rows(tokenized, tokenizer, max_length, stride, doc_index, labels)
-        )
+        for row in window_rows(tokenized, tokenizer, max_length, stride, doc_index, labels):
+            inside = tokenized.offsets[row.window.start : row.window.end]
+            text_tokens = [False, *(offset is not None for offset in inside), False]  # not [CLS], [SEP], separators
+            rows.append({**row.model_inputs(case_features), "untaught": untaught, "text_tokens": text_tokens})
     return rows, report
 
 
@@ -301,7 +302,9 @@ def documents_to_dataset(
 class PaddingCollator:
     """Pad a batch of rows to its longest row; labels are padded with the ignore index.
 
-    Rows hold `input_ids` and, where present, `token_type_ids` (case types) and `labels`.
+    Rows hold `input_ids` and, where present, `token_type_ids` (case types), `labels`, and
+    `teacher` (per token and family, the starting model's 3 probabilities; zero where it teaches
+    nothing, and rows without it teach nothing through it).
     """
 
     def __init__(self, pad_token_id: int, families: int) -> None:
@@ -319,6 +322,9 @@ class PaddingCollator:
         has_labels = "labels" in rows[0] and rows[0]["labels"] is not None
         if has_labels:
             batch["labels"] = torch.full((len(rows), length, self.families), IGNORE, dtype=torch.long)
+        has_teacher = any(row.get("teacher") is not None for row in rows)
+        if has_teacher:
+            batch["teacher"] = torch.zeros((len(rows), length, self.families, 3))
         for i, row in enumerate(rows):
             n = len(row["input_ids"])
             ids[i, :n] = torch.tensor(row["input_ids"])
@@ -327,4 +333,6 @@ class PaddingCollator:
                 batch["token_type_ids"][i, :n] = torch.tensor(row["token_type_ids"])
             if has_labels:
                 batch["labels"][i, :n] = torch.tensor(row["labels"])
+            if has_teacher and row.get("teacher") is not None:
+                batch["teacher"][i, :n] = torch.tensor(row["teacher"])
         return batch

@@ -9,6 +9,7 @@ from string import Template
 from typing import Any
 
 from quoteattr.attribution.decisions import WEIGHTS_FILE as DECISIONS_FILE
+from quoteattr.attribution.role_links import WEIGHTS_FILE as ROLE_LINKS_FILE
 from quoteattr.errors import ModelLoadError
 from quoteattr.model.directory import CARD_FILE, METRICS_FILE, SETTINGS_FILE
 
@@ -65,6 +66,18 @@ of being one (calibrated on the news dev set); `--all-attributions` also outputs
 span the tagger found, typed `other`."""
 
 
+ROLE_NOTE = """
+
+## Role linker
+
+`role_links.safetensors` holds a learned choice of each speaker's role: among the roles written
+next to the speaker's mentions and name, the lead's fuller description of a bare title, and the
+tagger's ROLE spans within 3,000 characters of one of its mentions, the one a listwise logistic
+scorer over sparse features (where and how the role was found, whose mention is nearest to it,
+whether it comes before the speaker is first named, its words) scores highest, or none. It is
+trained on the gold roles of the news corpus and the seed corpus with `training/role_links.py`."""
+
+
 def render_card(directory: Path) -> str:
     """The model card text for a model directory, from `quoteattr.json` and `metrics.json`."""
     try:
@@ -97,6 +110,7 @@ def render_card(directory: Path) -> str:
         stride=settings.get("stride"),
         case_note=CASE_NOTE if settings.get("case_features") else "",
         decision_note=DECISION_NOTE if (directory / DECISIONS_FILE).is_file() else "",
+        role_note=ROLE_NOTE if (directory / ROLE_LINKS_FILE).is_file() else "",
         config=json.dumps(training.get("config", {}), indent=2),
         scores=_score_lines(metrics),
     )

@@ -63,19 +63,30 @@ class ModelSettings:
 
 
 def family_loss(
-    outputs: Any, labels: torch.Tensor, num_items_in_batch: torch.Tensor | int | None = None
+    outputs: Any,
+    labels: torch.Tensor,
+    num_items_in_batch: torch.Tensor | int | None = None,
+    teacher: torch.Tensor | None = None,
 ) -> torch.Tensor:
-    """Cross-entropy over every (token, family) pair whose label is not IGNORE.
+    """Cross-entropy over every (token, family) pair whose label is not IGNORE, and over every pair
+    that `teacher` gives a distribution for (soft targets: the starting model's probabilities).
 
     `labels` has shape (batch, tokens, families); the logits (batch, tokens, 3 * families) are read
-    as one 3-way distribution per family. Matches `Trainer(compute_loss_func=...)`.
+    as one 3-way distribution per family; `teacher` has shape (batch, tokens, families, 3), zero
+    where it teaches nothing. The sum is divided by the number of pairs taught, or by
+    `num_items_in_batch` when given without a teacher (the Trainer's count of hard labels).
     """
     logits = outputs["logits"] if isinstance(outputs, dict) else outputs.logits
     flat = logits.float().reshape(-1, 3)
     target = labels.reshape(-1).to(flat.device)
     total = nn.functional.cross_entropy(flat, target, ignore_index=IGNORE, reduction="sum")
-    count = num_items_in_batch if num_items_in_batch is not None else (target != IGNORE).sum().clamp(min=1)
-    return total / count
+    count = (target != IGNORE).sum()
+    if teacher is not None:
+        soft = teacher.reshape(-1, 3).to(flat)
+        taught = soft.sum(-1) > 0
+        total = total - (soft[taught] * nn.functional.log_softmax(flat[taught], dim=-1)).sum()
+        return total / (count + taught.sum()).clamp(min=1)
+    return total / (num_items_in_batch if num_items_in_batch is not None else count.clamp(min=1))
 
 
 def _drop_load_report(record: logging.LogRecord) -> bool:
@@ -117,7 +128,7 @@ def new_model(
     three times slower on CPU. `case_features` gives the encoder one token type per case type
     (see `add_case_types`).
     """
-    overrides = {} if attention_dropout is None else {"attention_probs_dropout_prob": attention_dropout}
+    overrides: dict[str, Any] = {} if attention_dropout is None else {"attention_probs_dropout_prob": attention_dropout}
     local = Path(base_model).exists()
     try:
         tokenizer = AutoTokenizer.from_pretrained(base_model, local_files_only=local)

@@ -118,7 +118,9 @@ class TrainConfig:
     case_features: bool = True  # feed each word's capitalisation through token type ids (features.case_types)
     save_half: bool = True  # store the final weights in fp16
     log_every: int = 50
-    keep_untaught: bool = False  # families a source does not teach learn the init model's own tags on its texts
+    keep_untaught: bool = (
+        False  # families a source does not teach learn the init model's own probabilities on its texts
+    )
     best_metric: str = "f1_mean"  # the dev window score that picks the kept epoch: f1_mean or f1_<FAMILY>
 
     def __post_init__(self) -> None:
@@ -274,42 +276,63 @@ def _load_training_documents(config: TrainConfig) -> tuple[list[Document], list[
     return documents, taught
 
 
-def _own_tags(
+def _own_probabilities(
     model: PreTrainedModel, pad_token_id: int | None, scheme: LabelScheme
 ) -> Callable[[list[dict[str, Any]]], list[dict[str, Any]]]:
-    """Fill the families a row's document does not teach with the model's own tags (the most likely
-    per token, before training), so that learning one family from a corpus does not move the others
-    on its texts (`keep_untaught`)."""
+    """Give each row the model's own probabilities (before training) for the families its document
+    does not teach, on its text tokens, as soft targets (`teacher`), so that learning one family from
+    a corpus does not move the others on its texts (`keep_untaught`). Soft targets keep what the
+    model was unsure of as unsure, where its most likely tags alone would make it certain."""
 
     def window(row: dict[str, Any]) -> tuple[tuple[int, ...], tuple[int, ...]]:
         return tuple(row["input_ids"]), tuple(row.get("token_type_ids", ()))
 
     def fill(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         collate = PaddingCollator(pad_token_id or 0, len(scheme.families))
-        # a source repeated N times gives each window N times: the model tags each distinct window once
+        # a source repeated N times gives each window N times: the model reads each distinct window once
         distinct = list({window(row): row for row in rows if row["untaught"]}.values())
-        own: dict[tuple[tuple[int, ...], tuple[int, ...]], list[list[int]]] = {}
+        own: dict[tuple[tuple[int, ...], tuple[int, ...]], torch.Tensor] = {}
         was_training = model.training
         model.eval()
         for start in range(0, len(distinct), 32):
             chunk = distinct[start : start + 32]
-            inputs = collate([{k: v for k, v in row.items() if k != "labels"} for row in chunk])
+            inputs = collate([{k: v for k, v in row.items() if k in ("input_ids", "token_type_ids")} for row in chunk])
             with torch.inference_mode():
                 logits = model(**inputs).logits.float()
-            tags = logits.reshape(*logits.shape[:2], len(scheme.families), 3).argmax(-1).tolist()
-            own.update((window(row), row_tags) for row, row_tags in zip(chunk, tags))
+            probabilities = logits.reshape(*logits.shape[:2], len(scheme.families), 3).softmax(-1)
+            own.update((window(row), row_probabilities) for row, row_probabilities in zip(chunk, probabilities))
         model.train(was_training)
         for row in rows:
+            row["teacher"] = None  # every row has the column (`Dataset.from_list` takes the first row's keys)
             if not row["untaught"]:
                 continue
-            row_tags = own[window(row)]
-            for token, labels in enumerate(row["labels"]):
-                if any(label != IGNORE for label in labels):
-                    for family in row["untaught"]:
-                        labels[family] = row_tags[token][family]
+            taught = [f for f in range(len(scheme.families)) if f not in row["untaught"]]
+            target = own[window(row)][: len(row["input_ids"])].clone()
+            target[:, taught] = 0.0
+            target[~torch.tensor(row["text_tokens"])] = 0.0
+            row["teacher"] = target.tolist()
         return rows
 
     return fill
+
+
+class _FamilyTrainer(Trainer):
+    """The Trainer with quoteattr's loss (`family_loss`), soft targets included where a batch has them."""
+
+    loss_is_scaled_for_ga = False  # a mean over the batch's own items
+
+    def compute_loss(
+        self,
+        model: torch.nn.Module,
+        inputs: dict[str, Any],
+        return_outputs: bool = False,
+        num_items_in_batch: torch.Tensor | int | None = None,
+    ) -> Any:
+        labels = inputs.pop("labels")
+        teacher = inputs.pop("teacher", None)
+        outputs = model(**inputs)
+        loss = family_loss(outputs, labels, teacher=teacher)
+        return (loss, outputs) if return_outputs else loss
 
 
 def window_metrics(scheme: LabelScheme) -> Callable[[EvalPrediction], dict[str, float]]:
@@ -435,7 +458,11 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
         model, tokenizer = new_model(base, scheme, config.attention_dropout, config.case_features)
     train_documents, taught = _load_training_documents(config)
     dev_documents = load_documents(*config.dev_data) if config.dev_data else []
-    teacher = _own_tags(model, tokenizer.pad_token_id, scheme) if config.keep_untaught and config.init_model else None
+    teacher = (
+        _own_probabilities(model, tokenizer.pad_token_id, scheme)
+        if config.keep_untaught and config.init_model
+        else None
+    )
     train_dataset, train_report = documents_to_dataset(
         train_documents,
         tokenizer,
@@ -482,14 +509,13 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
         bf16=precision == "bf16",
         fp16=precision == "fp16",
     )
-    trainer = Trainer(
+    trainer = _FamilyTrainer(
         model=model,
         args=args,
         data_collator=PaddingCollator(tokenizer.pad_token_id, len(scheme.families)),  # type: ignore[arg-type]
         train_dataset=train_dataset,
         eval_dataset=eval_dataset,
         processing_class=tokenizer,
-        compute_loss_func=family_loss,
         compute_metrics=window_metrics(scheme),
         callbacks=[_LogCallback(), _LaterEpochWinsTies(f"eval_{config.best_metric}")]
         + ([_StepCallback(on_step)] if on_step else []),

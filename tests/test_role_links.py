@@ -1,0 +1,214 @@
+"""The learned speaker → role scorer, and the listwise fit the learned scorers share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from quoteattr.attribution.entities import Entity
+from quoteattr.attribution.pipeline import attribute, link_spans
+from quoteattr.attribution.role_links import (
+    DIMENSIONS,
+    REACH,
+    WEIGHTS_FILE,
+    RoleContext,
+    RoleLinker,
+    hashed,
+    pair_features,
+    ranked,
+)
+from quoteattr.attribution.roles import rule_role
+from quoteattr.attribution.spans import TaggedSpan
+from quoteattr.attribution.sparse import fit_listwise
+from quoteattr.errors import ModelLoadError
+from quoteattr.metrics import evaluate, role_correct
+from quoteattr.schema import Document, Mention, Quote, Span, Speaker
+from quoteattr.schema import Entity as GoldEntity
+from quoteattr.text import quote_kind
+
+# Articles written for the tests: the lead describes the first speaker before naming him, and a
+# second speaker's role is written in apposition, nearer to the first speaker's name than the lead.
+_LEADS = ("A former city councilman", "A retired school principal", "A veteran union organizer", "A local pastor")
+_SECOND = ("the mayor", "the county clerk", "the police chief", "the harbour master")
+_PEOPLE = (("Ana Ruiz", "Ben Okafor"), ("Carla Moss", "Dev Patel"), ("Eli Stone", "Fay Lin"), ("Gus Berg", "Hana Sato"))
+_CONTENT = ("the plan will fail", "the vote was rigged", "the budget is too small", "we need more nurses")
+
+
+def _span(text: str, fragment: str, after: int = 0) -> TaggedSpan:
+    start = text.index(fragment, after)
+    return TaggedSpan(start, start + len(fragment))
+
+
+def _article(number: int) -> tuple[Document, dict[str, list[TaggedSpan]]]:
+    """One article, its gold quotations (with roles), and the spans a tagger would offer."""
+    lead, second = _LEADS[number % 4], _SECOND[(number // 4) % 4]
+    first_name, second_name = _PEOPLE[(number + number // 4) % 4]
+    content, other = _CONTENT[number % 4], _CONTENT[(number + 1) % 4]
+    text = (
+        f"{lead} is calling for a new vote on the harbour plan.\n\n"
+        f'"I think {content}," said {first_name}. {second_name}, {second}, disagreed.\n\n'
+        f'"We think {other}," {second_name} told reporters.\n'
+    )
+    quotes = [_span(text, f"I think {content}"), _span(text, f"We think {other}")]
+    names = [
+        _span(text, first_name, text.index("said")),
+        _span(text, second_name),
+        _span(text, second_name, text.index("We think")),
+    ]
+    spans = {
+        "QUOTE": quotes,
+        "SPEAKER": [names[0], names[2]],
+        "CUE": [_span(text, "said"), _span(text, "told")],
+        "ROLE": [_span(text, lead[2:]), _span(text, second)],
+    }
+    gold, entities = [], []
+    for quote, name, role in ((quotes[0], names[0], spans["ROLE"][0]), (quotes[1], names[2], spans["ROLE"][1])):
+        mention = Span.of(text, name.start, name.end)
+        written = Span.of(text, role.start, role.end)
+        kind = quote_kind(text, quote.start, quote.end)
+        speaker = Speaker(mention.text, mention)
+        gold.append(Quote(text[quote.start : quote.end], quote.start, quote.end, kind, speaker, role=written.text))
+        entities.append(GoldEntity(mention.text, roles=(written,), mentions=(Mention(mention, "name"),)))
+    return Document(f"article-{number}", text, tuple(gold), tuple(entities)), spans
+
+
+def _attributed(
+    articles: list[tuple[Document, dict[str, list[TaggedSpan]]]], linker: RoleLinker | None
+) -> list[Document]:
+    return [
+        Document(
+            document.id,
+            document.text,
+            tuple(attribute(document.text, *(s[f] for f in ("QUOTE", "SPEAKER", "CUE", "ROLE")), role_linker=linker)),
+        )
+        for document, s in articles
+    ]
+
+
+def _trained(articles: list[tuple[Document, dict[str, list[TaggedSpan]]]]) -> RoleLinker:
+    """A role linker trained here as `training/role_links.py` trains the shipped one: each speaker's
+    ranked candidates labelled by whether they are its gold role, fit listwise."""
+    rows, labels, groups = [], [], []
+    for number, (document, s) in enumerate(articles):
+        text = document.text
+        linked = link_spans(text, s["QUOTE"], s["SPEAKER"], s["CUE"], s["ROLE"])
+        context = RoleContext.of(text, linked.tagged_roles, linked.entity_of)
+        for g, mention in enumerate(linked.links.speakers):
+            assert mention is not None
+            entity = linked.entity_of[(mention.start, mention.end)]
+            own = context.mentions_of(entity)
+            rule_pick, fuller = rule_role(text, entity, own[0][0])
+            for rank, candidate in enumerate(ranked(entity, context, own, fuller)):
+                rows.append(hashed(pair_features(entity, candidate, context, own, rule_pick, rank)))
+                labels.append(int(role_correct(document.quotes[g].role or "", candidate.span.text)))
+                groups.append(2 * number + g)
+    return RoleLinker(fit_listwise(rows, labels, groups, DIMENSIONS, epochs=100, l2=1e-4))
+
+
+def test_the_learned_role_linker_scores_higher_than_the_rules_and_the_nearest_role() -> None:
+    """Replaced by the rules (roles written next to the name) or by a constant choice (the candidate
+    nearest to the speaker), role accuracy falls on articles the linker was not trained on."""
+    articles = [_article(number) for number in range(16)]
+    train, held_out = articles[:10], articles[10:]
+    linker = _trained(train)
+    nearest = RoleLinker(np.zeros(DIMENSIONS, dtype=np.float32))
+    nearest.weights[hashed(["rank=0"])] = 1.0
+    gold = [document for document, _ in held_out]
+    scores = {
+        name: evaluate(gold, _attributed(held_out, chosen)).role_accuracy
+        for name, chosen in (("learned", linker), ("rules", None), ("nearest", nearest))
+    }
+    assert all(score is not None for score in scores.values())
+    learned, rules, near = (scores[name].value for name in ("learned", "rules", "nearest"))  # type: ignore[union-attr]
+    assert learned == 1.0
+    assert rules < learned and near < learned
+
+
+def _one_speaker(text: str) -> tuple[Entity, RoleContext]:
+    """*Sam Hill, the mayor*: the speaker with its apposition gathered, and every role of `text` tagged."""
+    name, mayor = text.index("Sam Hill"), text.index("the mayor")
+    lead, apposition = Span.of(text, 2, 19), Span.of(text, mayor, mayor + 9)
+    entity = Entity("Sam Hill")
+    entity.add_roles([apposition])
+    return entity, RoleContext.of(text, [lead, apposition], {(name, name + 8): entity})
+
+
+def test_candidates_are_the_gathered_roles_the_lead_and_the_tagged_roles_within_reach() -> None:
+    entity, context = _one_speaker("A former councilman spoke. " + "x " * REACH + "Sam Hill, the mayor, said no.")
+    found = ranked(entity, context, context.mentions_of(entity))
+    assert [(c.span.text, c.gathered, c.tagged) for c in found] == [("the mayor", True, True)]  # the lead is too far
+    entity, context = _one_speaker("A former councilman spoke. Sam Hill, the mayor, said no.")
+    found = ranked(entity, context, context.mentions_of(entity))
+    assert [(c.span.text, c.gathered, c.tagged) for c in found] == [
+        ("the mayor", True, True),
+        ("former councilman", False, True),
+    ]
+    features = pair_features(entity, found[1], context, context.mentions_of(entity), "the mayor", 1)
+    assert {"origin=False:True:False", "before_first=True:3", "owner=self", "rule_pick=False"} <= set(features)
+
+
+def test_the_highest_scoring_role_above_none_is_chosen() -> None:
+    entity, context = _one_speaker("A former councilman spoke. Sam Hill, the mayor, said no.")
+    weights = np.zeros(DIMENSIONS, dtype=np.float32)
+    weights[hashed(["before_first=True:3"])] = 2.0
+    assert RoleLinker(weights).choose(entity, context, "the mayor") == "former councilman"
+    weights[hashed(["bias"])] = -5.0
+    assert RoleLinker(weights).choose(entity, context, "the mayor") is None
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    weights = np.zeros(DIMENSIONS, dtype=np.float32)
+    weights[hashed(["rank=0"])] = 1.5
+    RoleLinker(weights).save(tmp_path)
+    loaded = RoleLinker.load(tmp_path)
+    assert loaded is not None and np.array_equal(loaded.weights, weights)
+    assert RoleLinker.load(tmp_path / "elsewhere") is None
+
+
+def test_a_model_with_a_broken_role_file_fails_to_load_with_its_path(model_copy: Path) -> None:
+    from quoteattr.inference import load_attributor
+
+    (model_copy / WEIGHTS_FILE).write_bytes(b"not safetensors")
+    with pytest.raises(ModelLoadError, match=str(model_copy)):
+        load_attributor(model_copy, device="cpu")
+
+
+def test_a_model_directory_with_a_role_linker_loads_it_and_its_workers_get_it(
+    model_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from quoteattr import workers
+    from quoteattr.inference import QuoteAttributor
+    from quoteattr.workers import _start_worker, _worker, _WorkerSpec
+
+    monkeypatch.setattr(workers, "_attributor", None)  # put back after the test: this process is no worker
+
+    assert QuoteAttributor.load(model_copy, device="cpu").role_linker is None
+    weights = np.zeros(DIMENSIONS, dtype=np.float32)
+    weights[hashed(["rank=0"])] = 1.5
+    RoleLinker(weights).save(model_copy)
+    attributor = QuoteAttributor.load(model_copy, device="cpu")
+    assert attributor.role_linker is not None and np.array_equal(attributor.role_linker.weights, weights)
+    spec = _WorkerSpec(
+        attributor.tokenizer,
+        attributor.settings,
+        attributor.scheme,
+        attributor.linker,
+        attributor.decider,
+        attributor.role_linker,
+        attributor.all_attributions,
+    )
+    _start_worker(spec)
+    assert _worker().role_linker is attributor.role_linker
+
+
+def test_the_listwise_fit_ranks_gold_first_and_lets_a_group_choose_none() -> None:
+    good, bad, lonely = 1, 2, 3
+    rows = [[good], [bad], [good], [bad], [lonely]]
+    labels = [1, 0, 1, 0, 0]
+    groups = [0, 0, 1, 1, 2]  # the last group has no gold candidate: none is right there
+    weights = fit_listwise(rows, labels, groups, 8, epochs=200, l2=1e-4)
+    assert weights[good] > 0 > weights[bad]
+    assert weights[lonely] < 0
+    assert fit_listwise([], [], [], 8).shape == (8,)

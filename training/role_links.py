@@ -1,0 +1,155 @@
+"""Train the learned speaker → role scorer on the gold roles of the news corpus, and score it.
+
+    python training/role_links.py --model runs/roles --out runs/roles     # about a minute
+
+The model's own spans on the training documents (news train and the seed corpus) are linked as
+`quoteattr predict` links them. Each speaker whose predicted quotation matches a gold quotation of
+the same speaker makes one group: its candidates (`attribution.role_links.ranked`) are labelled
+right when `metrics.role_correct` accepts them for the gold quotation's role, and a speaker whose
+gold quotations give no role should choose none. News dev role accuracy (and attributed F1) is then
+printed for the rules and for the learned scorer, from the same spans and with the model's
+quotation decision, as `quoteattr evaluate` measures them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from quoteattr.attribution.entities import Entity
+from quoteattr.attribution.pipeline import attribute, link_spans
+from quoteattr.attribution.role_links import DIMENSIONS, RoleContext, RoleLinker, hashed, pair_features, ranked
+from quoteattr.attribution.roles import rule_role
+from quoteattr.attribution.spans import TaggedSpan
+from quoteattr.attribution.sparse import fit_listwise
+from quoteattr.data.jsonl import load_documents
+from quoteattr.evaluation import quotations_only
+from quoteattr.inference import QuoteAttributor
+from quoteattr.metrics import evaluate, match_quotes, role_correct, speaker_correct
+from quoteattr.schema import Document, Quote, Span, Speaker
+from quoteattr.text import quote_kind
+
+ROOT = Path(__file__).resolve().parents[1]
+Spans = dict[str, list[TaggedSpan]]
+
+
+def tagged(attributor: QuoteAttributor, documents: Sequence[Document]) -> list[Spans]:
+    """The model's spans per label family, for each document."""
+    found: list[Spans] = []
+    for start in range(0, len(documents), 32):
+        texts = [d.text for d in documents[start : start + 32]]
+        found += [attributor.tagged_spans(attributor.decode(*tagged)) for tagged in attributor.token_scores(texts)]
+    return found
+
+
+def groups(
+    documents: Sequence[Document], spans: Sequence[Spans], attributor: QuoteAttributor
+) -> tuple[list[list[int]], list[int], list[int]]:
+    """Hashed features, labels and group number of every (speaker, candidate role) pair."""
+    rows: list[list[int]] = []
+    labels: list[int] = []
+    numbers: list[int] = []
+    number = 0
+    for document, found in zip(documents, spans, strict=True):
+        text = document.text
+        linked = link_spans(text, found["QUOTE"], found["SPEAKER"], found["CUE"], found["ROLE"], attributor.linker)
+        predicted, speakers = [], []
+        for quote, mention in zip(linked.candidates, linked.links.speakers):
+            if mention is None:
+                continue
+            entity = linked.entity_of[(mention.start, mention.end)]
+            speaker = Speaker(entity.name, Span.of(text, mention.start, mention.end), tuple(entity.aliases))
+            kind = quote_kind(text, quote.start, quote.end)
+            predicted.append(Quote(text[quote.start : quote.end], quote.start, quote.end, kind, speaker))
+            speakers.append(entity)
+        gold_roles: dict[Entity, list[str | None]] = {}
+        pairs, _ = match_quotes(document, document.quotes, predicted)
+        for i, j in pairs:
+            if speaker_correct(document.quotes[i], predicted[j]):
+                gold_roles.setdefault(speakers[j], []).append(document.quotes[i].role)
+        context = RoleContext.of(text, linked.tagged_roles, linked.entity_of)
+        first = {entity: min(m[0] for m in context.mentions_of(entity)) for entity in gold_roles}
+        for entity, roles in gold_roles.items():
+            written = Counter(role for role in roles if role is not None)
+            gold = written.most_common(1)[0][0] if written else None
+            rule_pick, fuller = rule_role(text, entity, first[entity])
+            own = context.mentions_of(entity)
+            for rank, candidate in enumerate(ranked(entity, context, own, fuller)):
+                features = pair_features(entity, candidate, context, own, rule_pick, rank)
+                rows.append(hashed(features))
+                labels.append(int(gold is not None and role_correct(gold, candidate.span.text)))
+                numbers.append(number)
+            number += 1
+    return rows, labels, numbers
+
+
+def report(
+    name: str,
+    documents: Sequence[Document],
+    spans: Sequence[Spans],
+    attributor: QuoteAttributor,
+    linker: RoleLinker | None,
+) -> None:
+    """Role accuracy and attributed F1 of the model's spans linked with the rules or `linker`."""
+    predicted = [
+        Document(
+            d.id,
+            d.text,
+            tuple(
+                attribute(
+                    d.text,
+                    *(found[f] for f in ("QUOTE", "SPEAKER", "CUE", "ROLE")),
+                    linker=attributor.linker,
+                    decider=attributor.decider,
+                    role_linker=linker,
+                )
+            ),
+        )
+        for d, found in zip(documents, spans, strict=True)
+    ]
+    result = evaluate([quotations_only(d) for d in documents], predicted)
+    roles = result.role_accuracy
+    attributed = result.attributed
+    print(
+        f"{name}: role accuracy {roles.value:.3f} ({roles.correct}/{roles.total}), attributed F1 "
+        f"{attributed['all'].f1:.3f} all, {attributed['direct+mixed'].f1:.3f} direct+mixed"
+        if roles
+        else f"{name}: no gold roles"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, required=True, help="The model whose spans are linked.")
+    parser.add_argument("--out", type=Path, required=True, help="Directory to write the scorer into.")
+    parser.add_argument(
+        "--train", type=Path, nargs="+", default=[ROOT / "data/news/train.jsonl", ROOT / "data/train.jsonl"]
+    )
+    parser.add_argument("--dev", type=Path, default=ROOT / "data/news/dev.jsonl")
+    parser.add_argument("--epochs", type=int, default=300, help="Full-batch optimisation steps.")
+    parser.add_argument("--l2", type=float, default=1e-4, help="L2 penalty on the weights.")
+    args = parser.parse_args()
+    attributor = QuoteAttributor.load(args.model, precision="fp32")
+    train, dev = load_documents(*args.train), load_documents(args.dev)
+    began = time.perf_counter()
+    train_spans, dev_spans = tagged(attributor, train), tagged(attributor, dev)
+    rows, labels, numbers = groups(train, train_spans, attributor)
+    weights = fit_listwise(rows, labels, numbers, DIMENSIONS, args.epochs, args.l2)
+    speakers = max(numbers) + 1 if numbers else 0
+    print(
+        f"trained on {len(rows)} pairs of {speakers} speakers ({sum(labels)} right roles) in "
+        f"{time.perf_counter() - began:.0f} s"
+    )
+    linker = RoleLinker(weights)
+    report("rules  ", dev, dev_spans, attributor, None)
+    report("learned", dev, dev_spans, attributor, linker)
+    args.out.mkdir(parents=True, exist_ok=True)
+    linker.save(args.out)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
