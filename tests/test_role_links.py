@@ -212,3 +212,12 @@ def test_the_listwise_fit_ranks_gold_first_and_lets_a_group_choose_none() -> Non
     assert weights[good] > 0 > weights[bad]
     assert weights[lonely] < 0
     assert fit_listwise([], [], [], 8).shape == (8,)
+
+
+def test_the_model_card_describes_the_role_linker_only_where_the_model_has_one(model_copy: Path) -> None:
+    from quoteattr.model.model_card import ROLE_NOTE, render_card
+
+    assert "## Role linker" not in render_card(model_copy)
+    RoleLinker(np.zeros(DIMENSIONS, dtype=np.float32)).save(model_copy)
+    card = render_card(model_copy)
+    assert ROLE_NOTE.strip() in card and "$" not in card
