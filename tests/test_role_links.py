@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from quoteattr.attribution.entities import Entity
+from quoteattr.attribution.entities import Entity, resolve_entities
 from quoteattr.attribution.pipeline import attribute, link_spans
 from quoteattr.attribution.role_links import (
     DIMENSIONS,
@@ -19,7 +19,7 @@ from quoteattr.attribution.role_links import (
     pair_features,
     ranked,
 )
-from quoteattr.attribution.roles import rule_role
+from quoteattr.attribution.roles import RoleFinder, rule_role
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise
 from quoteattr.errors import ModelLoadError
@@ -146,7 +146,20 @@ def test_candidates_are_the_gathered_roles_the_lead_and_the_tagged_roles_within_
         ("former councilman", False, True),
     ]
     features = pair_features(entity, found[1], context, context.mentions_of(entity), "the mayor", 1)
-    assert {"origin=False:True:False", "before_first=True:3", "owner=self", "rule_pick=False"} <= set(features)
+    assert {"origin=False:True:False:False", "before_first=True:3", "owner=self", "rule_pick=False"} <= set(features)
+
+
+def test_a_description_that_refers_to_a_known_speaker_is_a_candidate_but_not_a_rule_role() -> None:
+    text = "Sam Hill opened the meeting. The former harbour master said the plan would fail."
+    mentions = [_span(text, "Sam Hill"), _span(text, "The former harbour master")]
+    entity_of = resolve_entities(text, mentions, RoleFinder(text, []))
+    entity = entity_of[(mentions[1].start, mentions[1].end)]
+    assert entity is entity_of[(mentions[0].start, mentions[0].end)] and entity.name == "Sam Hill"
+    assert not entity.roles  # the rules take no role from it
+    context = RoleContext.of(text, [], entity_of)
+    found = ranked(entity, context, context.mentions_of(entity))
+    assert [(c.span.text, c.described) for c in found] == [("former harbour master", True)]
+    assert "origin=False:False:False:True" in pair_features(entity, found[0], context, context.mentions_of(entity), None, 0)
 
 
 def test_the_highest_scoring_role_above_none_is_chosen() -> None:

@@ -68,6 +68,9 @@ class Entity:
     name: str
     aliases: list[str] = field(default_factory=list)
     roles: dict[tuple[int, int], Span] = field(default_factory=dict)  # by offsets: each role once, in order
+    # the role phrases of descriptions that resolved to this entity after it was known (*the Republican
+    # nominee said*): candidates of the learned role linker, not roles of the rules
+    descriptions: dict[tuple[int, int], Span] = field(default_factory=dict)
     heads: set[str] = field(default_factory=set)
     singular: bool = True  # one person, as opposed to a group or an unnamed plural (*officials*)
     roles_gathered_for: str = ""  # the name whose every occurrence has been searched for roles
@@ -221,8 +224,12 @@ class EntityResolver:
             described = self.roles.phrase(mention.start, mention.end) if kind == "nominal" else None
             entity.add_roles([described] if described else [])
             entity.singular = kind != "pronoun" and not head_word(mention.text).lower().endswith("s")
-        elif mention.text not in entity.aliases:
-            entity.aliases.append(mention.text)
+        else:
+            if mention.text not in entity.aliases:
+                entity.aliases.append(mention.text)
+            described = self.roles.phrase(mention.start, mention.end) if kind == "nominal" else None
+            if described is not None:
+                entity.descriptions.setdefault((described.start, described.end), described)
         self.history.append(entity)
         return entity
 

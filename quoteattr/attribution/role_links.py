@@ -2,7 +2,7 @@
 
 A speaker's candidates are the roles the entity pass gathered next to its mentions and name
 (tagged or found by the title and apposition rules), the fuller lead description of a bare title,
-and every other role span the tagger found in the document: news often gives a person's role once,
+the descriptions resolved to it (*the Republican presidential nominee said*), and every other role span the tagger found in the document: news often gives a person's role once,
 away from the name (*A former Democratic National Committee chairman is calling for…* and, two
 paragraphs on, *said Don Fowler*). A pair is described by sparse features (where the role was found,
 how far it is from the speaker's mentions and whose mention is nearest to it, whether it comes
@@ -45,6 +45,7 @@ class RoleCandidate:
     gathered: bool  # found next to one of the speaker's mentions or its name by the entity pass
     tagged: bool  # a ROLE span of the tagger
     lead: bool = False  # the lead's fuller description of a bare title (`roles.lead_description`)
+    described: bool = False  # a description that refers to the speaker (*the Republican nominee said*)
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,16 @@ def candidates(
     entity: Entity, context: RoleContext, own: Sequence[tuple[int, int]], lead: Span | None = None
 ) -> list[RoleCandidate]:
     """The roles that may be `entity`'s (`own` its mentions, by start): those gathered for it, the
-    lead's description, and the tagged roles within REACH characters of one of its mentions."""
+    lead's description, the descriptions that refer to it, and the tagged roles within REACH
+    characters of one of its mentions."""
     tagged = {(s.start, s.end) for s in context.tagged}
     found = {
         key: RoleCandidate(role, gathered=True, tagged=key in tagged) for key, role in sorted(entity.roles.items())
     }
     if lead is not None and (lead.start, lead.end) not in found:
         found[(lead.start, lead.end)] = RoleCandidate(lead, gathered=False, tagged=False, lead=True)
+    for key, description in sorted(entity.descriptions.items()):
+        found.setdefault(key, RoleCandidate(description, gathered=False, tagged=key in tagged, described=True))
     starts = [s.start for s in context.tagged]
     for start, end in own:
         for role in starting_within(context.tagged, starts, start - REACH, end + REACH):
@@ -118,7 +122,7 @@ def pair_features(
     head = head_word(role.text).lower()
     words = [w.lower() for w in WORD.findall(role.text)]
     paragraph_start, _ = paragraph_bounds(context.text, role.start)
-    origin = f"{candidate.gathered}:{candidate.tagged}:{candidate.lead}"
+    origin = f"{candidate.gathered}:{candidate.tagged}:{candidate.lead}:{candidate.described}"
     features = [
         "bias",
         f"origin={origin}",
