@@ -17,7 +17,7 @@ from typing import Any
 
 from seqeval.scheme import IOB2, Entities
 
-from quoteattr.schema import QUOTE_KINDS, Document, Quote
+from quoteattr.schema import MENTION_TYPES, QUOTE_KINDS, Document, Quote
 from quoteattr.text import ARTICLES, trimmed
 
 KIND_GROUPS: dict[str, tuple[str, ...]] = {
@@ -83,6 +83,9 @@ class EvalReport:
     speaker_accuracy: dict[str, Accuracy] = field(default_factory=dict)
     attributed: dict[str, PRF] = field(default_factory=dict)
     role_accuracy: Accuracy | None = None
+    # the canonical speaker (its name, not only its mention) on matched quotations, by the gold
+    # mention's type (`name`, `pronoun`, `nominal`) and `all`, where the gold data names entities
+    canonical_speaker: dict[str, Accuracy] = field(default_factory=dict)
     tags: dict[str, PRF] = field(default_factory=dict)
     by_speaker: dict[str, Accuracy] = field(default_factory=dict)  # gold quotations found and attributed, per speaker
 
@@ -94,6 +97,7 @@ class EvalReport:
             "speaker_accuracy": {k: v.to_dict() for k, v in self.speaker_accuracy.items()},
             "attributed": {k: v.to_dict() for k, v in self.attributed.items()},
             "role_accuracy": self.role_accuracy.to_dict() if self.role_accuracy else None,
+            "canonical_speaker": {k: v.to_dict() for k, v in self.canonical_speaker.items()},
             "tags_seqeval_strict": {k: v.to_dict() for k, v in self.tags.items()},
             "by_speaker": {k: v.to_dict() for k, v in sorted(self.by_speaker.items())},
         }
@@ -117,6 +121,18 @@ def speaker_correct(gold: Quote, pred: Quote) -> bool:
         return True
     names = {normalise_name(n) for n in (g.name, *g.aliases)} - {""}
     return normalise_name(p.name) in names
+
+
+def canonical_speakers(document: Document) -> dict[tuple[int, int], tuple[str, set[str]]]:
+    """For each gold speaker mention of a document that names its entities: the mention's type and
+    the normalised names of its entity (canonical name, aliases, and the texts of its name mentions)."""
+    found: dict[tuple[int, int], tuple[str, set[str]]] = {}
+    for entity in document.entities or ():
+        names = {entity.name, *entity.aliases, *(m.span.text for m in entity.mentions if m.type == "name")}
+        normalised = {normalise_name(n) for n in names} - {""}
+        for mention in entity.mentions:
+            found[(mention.span.start, mention.span.end)] = (mention.type, normalised)
+    return found
 
 
 def role_correct(gold_role: str, pred_role: str | None) -> bool:
@@ -196,6 +212,7 @@ def evaluate(
         for group in KIND_GROUPS
     }
     roles = [0, 0]
+    canonical: dict[str, list[int]] = {}
     per_speaker: dict[str, list[int]] = {}
     for gold_doc, pred_doc in zip(gold_documents, predicted_documents, strict=True):
         if gold_doc.text != pred_doc.text:
@@ -227,6 +244,18 @@ def evaluate(
                 tally = per_speaker.setdefault(quote.speaker.name, [0, 0])
                 tally[0] += i in attributed
                 tally[1] += 1
+        entities = canonical_speakers(gold_doc)
+        for i, j in pairs:
+            mention = gold[i].speaker.mention if gold[i].speaker else None
+            if mention is None or (mention.start, mention.end) not in entities:
+                continue
+            mention_kind, names = entities[(mention.start, mention.end)]
+            speaker = pred[j].speaker
+            right = speaker is not None and normalise_name(speaker.name) in names
+            for key in ("all", mention_kind):
+                tally = canonical.setdefault(key, [0, 0])
+                tally[0] += right
+                tally[1] += 1
         if gold_doc.has_roles:
             for i, j in pairs:
                 if gold[i].role is not None:
@@ -240,6 +269,7 @@ def evaluate(
         report.attributed[group] = PRF(*c["attributed"])
     report.role_accuracy = Accuracy(*roles) if roles[1] else None
     report.by_speaker = {name: Accuracy(*tally) for name, tally in per_speaker.items()}
+    report.canonical_speaker = {key: Accuracy(*canonical[key]) for key in ("all", *MENTION_TYPES) if key in canonical}
     if token_tags is not None:
         report.tags = seqeval_scores(*token_tags)
     return report

@@ -18,7 +18,7 @@ from quoteattr.metrics import (
     seqeval_scores,
     speaker_correct,
 )
-from quoteattr.schema import Document, Entity, Quote, QuoteKind, Span, Speaker
+from quoteattr.schema import Document, Entity, Mention, Quote, QuoteKind, Span, Speaker
 
 TEXT = (
     'Mayor Ann Lee said: "We will win." Bob Ray said the plan was "bold and new". '
@@ -298,3 +298,21 @@ def test_by_speaker_counts_gold_quotations_found_and_attributed() -> None:
     first_only = [Document(d.id, d.text, d.quotes[:1]) for d in gold]
     partial = evaluate(gold, first_only)
     assert (partial.by_speaker["Jane Doe"].correct, partial.by_speaker["Jane Doe"].total) == (1, 2)
+
+
+def test_canonical_speaker_accuracy_checks_the_name_not_only_the_mention() -> None:
+    """*Lee added*: a prediction that points at the right mention but names the wrong person counts
+    as a speaker match (by mention) and as a canonical error, under the gold mention's type."""
+    lee = Span.of(TEXT, 77, 80)
+    entities = (
+        Entity("Ann Lee", aliases=("Lee",), mentions=(Mention(Span.of(TEXT, 6, 13), "name"), Mention(lee, "name"))),
+    )
+    gold_quote = q(92, 108, "indirect", ANN_LATER)
+    gold = [Document("d", TEXT, (gold_quote,), entities)]
+    right = Document("d", TEXT, (q(92, 108, "indirect", Speaker("Ann Lee", lee)),))
+    wrong = Document("d", TEXT, (q(92, 108, "indirect", Speaker("Mayor Ann Lee", lee)),))
+    assert evaluate(gold, [right]).canonical_speaker["name"].to_dict() == {"accuracy": 1.0, "correct": 1, "total": 1}
+    report = evaluate(gold, [wrong])
+    assert report.speaker_accuracy["all"].value == 1.0
+    assert report.canonical_speaker["all"].value == 0.0 and "pronoun" not in report.canonical_speaker
+    assert evaluate([Document("d", TEXT, (gold_quote,))], [right]).canonical_speaker == {}  # no entities named

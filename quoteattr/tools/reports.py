@@ -60,6 +60,11 @@ def print_report(report: EvalReport, title: str, speakers: int = 0) -> None:
     if report.role_accuracy:
         role = report.role_accuracy
         console.print(f"role accuracy: {role.value:.3f} ({role.correct}/{role.total})")
+    if report.canonical_speaker:
+        console.print(
+            "canonical speaker accuracy, by gold mention type: "
+            + ", ".join(f"{kind} {a.value:.3f} ({a.correct}/{a.total})" for kind, a in report.canonical_speaker.items())
+        )
     busiest = sorted(report.by_speaker.items(), key=lambda item: -item[1].total)[:speakers]
     for name, tally in busiest:
         console.print(Text(f"  {name}: {tally.correct}/{tally.total} quotations found and attributed"))
