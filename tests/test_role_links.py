@@ -159,7 +159,9 @@ def test_a_description_that_refers_to_a_known_speaker_is_a_candidate_but_not_a_r
     context = RoleContext.of(text, [], entity_of)
     found = ranked(entity, context, context.mentions_of(entity))
     assert [(c.span.text, c.described) for c in found] == [("former harbour master", True)]
-    assert "origin=False:False:False:True" in pair_features(entity, found[0], context, context.mentions_of(entity), None, 0)
+    assert "origin=False:False:False:True" in pair_features(
+        entity, found[0], context, context.mentions_of(entity), None, 0
+    )
 
 
 def test_the_highest_scoring_role_above_none_is_chosen() -> None:

@@ -2,9 +2,10 @@
 
 A speaker's candidates are the roles the entity pass gathered next to its mentions and name
 (tagged or found by the title and apposition rules), the fuller lead description of a bare title,
-the descriptions resolved to it (*the Republican presidential nominee said*), and every other role span the tagger found in the document: news often gives a person's role once,
-away from the name (*A former Democratic National Committee chairman is calling for…* and, two
-paragraphs on, *said Don Fowler*). A pair is described by sparse features (where the role was found,
+the descriptions resolved to it (*the Republican presidential nominee said*), and every other role
+span the tagger found in the document: news often gives a person's role once, away from the name
+(*A former Democratic National Committee chairman is calling for…* and, two paragraphs on, *said
+Don Fowler*). A pair is described by sparse features (where the role was found,
 how far it is from the speaker's mentions and whose mention is nearest to it, whether it comes
 before the speaker is first named, its head word and whether a description of the speaker shares
 it, its words and length), hashed into a fixed-size weight vector. The scorer is trained on the gold
