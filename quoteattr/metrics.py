@@ -135,6 +135,24 @@ def canonical_speakers(document: Document) -> dict[tuple[int, int], tuple[str, s
     return found
 
 
+def canonical_results(
+    gold_doc: Document, pred_doc: Document, pairs: Sequence[tuple[int, int]]
+) -> list[tuple[str, bool]]:
+    """For each matched pair whose gold speaker mention belongs to a named entity: under `all` and
+    under the mention's type, whether the predicted speaker's name is one of the entity's names."""
+    entities = canonical_speakers(gold_doc)
+    results = []
+    for i, j in pairs:
+        gold_speaker, speaker = gold_doc.quotes[i].speaker, pred_doc.quotes[j].speaker
+        mention = gold_speaker.mention if gold_speaker else None
+        if mention is None or (mention.start, mention.end) not in entities:
+            continue
+        mention_kind, names = entities[(mention.start, mention.end)]
+        right = speaker is not None and normalise_name(speaker.name) in names
+        results += [("all", right), (mention_kind, right)]
+    return results
+
+
 def role_correct(gold_role: str, pred_role: str | None) -> bool:
     """Roles agree when their normalised forms are equal or one contains the other, and the prediction is
     at least half as long as the gold role: *State Department spokesperson* matches *US State Department
@@ -244,18 +262,10 @@ def evaluate(
                 tally = per_speaker.setdefault(quote.speaker.name, [0, 0])
                 tally[0] += i in attributed
                 tally[1] += 1
-        entities = canonical_speakers(gold_doc)
-        for i, j in pairs:
-            mention = gold[i].speaker.mention if gold[i].speaker else None
-            if mention is None or (mention.start, mention.end) not in entities:
-                continue
-            mention_kind, names = entities[(mention.start, mention.end)]
-            speaker = pred[j].speaker
-            right = speaker is not None and normalise_name(speaker.name) in names
-            for key in ("all", mention_kind):
-                tally = canonical.setdefault(key, [0, 0])
-                tally[0] += right
-                tally[1] += 1
+        for key, right in canonical_results(gold_doc, pred_doc, pairs):
+            tally = canonical.setdefault(key, [0, 0])
+            tally[0] += right
+            tally[1] += 1
         if gold_doc.has_roles:
             for i, j in pairs:
                 if gold[i].role is not None:
