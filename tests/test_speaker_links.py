@@ -9,7 +9,14 @@ import pytest
 
 from quoteattr.attribution.pipeline import attribute
 from quoteattr.attribution.spans import TaggedSpan
-from quoteattr.attribution.speaker_links import DIMENSIONS, SpeakerLinker, candidates, hashed, pair_features
+from quoteattr.attribution.speaker_links import (
+    DIMENSIONS,
+    SpeakerLinker,
+    candidate_features,
+    candidates,
+    hashed,
+    pair_features,
+)
 
 TEXT = 'Ann Lee spoke first.\n"We will win," said Bob Roe, her rival. Carl Dunn listened.\n\nOther news.'
 
@@ -74,3 +81,48 @@ def test_the_paragraph_before_is_the_last_one_with_words_whatever_the_blank_line
     mentions = [TaggedSpan(0, 7), TaggedSpan(text.index("Bob"), text.index("Bob") + 7)]
     quote = TaggedSpan(text.index("“"), text.index("”") + 1)
     assert candidates(text, quote, mentions, [m.start for m in mentions]) == mentions
+
+
+COMMENTS = '"We will win." ― Ann Lee\n"We lost," said Bob Roe.'
+
+
+def _in_comments(fragment: str) -> TaggedSpan:
+    start = COMMENTS.index(fragment)
+    return TaggedSpan(start, start + len(fragment))
+
+
+COMMENT_QUOTES = [_in_comments('"We will win."'), _in_comments('"We lost,"')]
+COMMENTERS = [_in_comments("Ann Lee"), _in_comments("Bob Roe")]
+
+
+def _comment_features(index: int, text: str = COMMENTS) -> dict[str, list[str]]:
+    starts = [m.start for m in COMMENTERS]
+    cues = [_in_comments("said")]
+    rule_pick = COMMENTERS[index]  # each comment's own commenter, as `choose_speaker` finds
+    found = candidate_features(text, COMMENT_QUOTES, index, COMMENTERS, starts, cues, rule_pick)
+    return {text[m.start : m.end]: features for m, features in found}
+
+
+@pytest.mark.parametrize("dash", ["―", "—", "–", "-"])
+def test_every_dash_is_one_word_and_a_line_break_is_one_too(dash: str) -> None:
+    features = _comment_features(0, COMMENTS.replace("―", dash))
+    assert "gap=after:—" in features["Ann Lee"]
+    assert "gap=before:¶" in _comment_features(1)["Ann Lee"]
+
+
+def test_features_see_the_lines_and_the_neighbours_speaker() -> None:
+    (first,) = _comment_features(0).values()
+    assert {"mention_edges=after:False:False:True", "quote_edges=after:True:False", "claimed=after:False:True"} <= set(
+        first
+    )
+    second = _comment_features(1)
+    assert {"claimed=before:True:False", "other_paragraph_quoted=before:True"} <= set(second["Ann Lee"])
+    assert {"claimed=after:False:True", "other_paragraph_quoted=after:False"} <= set(second["Bob Roe"])
+
+
+def test_a_mention_the_rule_gives_the_quotation_before_can_be_turned_down() -> None:
+    starts, cues = [m.start for m in COMMENTERS], [_in_comments("said")]
+    flat = _linker(("bias", 1.0))
+    assert flat.choose(COMMENTS, COMMENT_QUOTES, 1, COMMENTERS, starts, cues, None) == COMMENTERS[0]
+    wary = _linker(("bias", 1.0), ("claimed=before:True:False", -2.0))
+    assert wary.choose(COMMENTS, COMMENT_QUOTES, 1, COMMENTERS, starts, cues, None) == COMMENTERS[1]

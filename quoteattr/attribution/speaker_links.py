@@ -3,30 +3,37 @@
 Each candidate is a tagged speaker mention in the quotation's paragraph or the one before it,
 within `REACH` characters. A pair is described by sparse features (direction and distance, the
 sentence and paragraph between, cues beside the mention or between the two, other quotations
-and mentions in between, the mention's type, and the words joining the two: *", said"*,
-*"according to"*), hashed into a fixed-size weight vector. The scorer is trained on gold
-source–content links (`training/speaker_links.py`, PolNeAR's ~20,000) and saved beside the model
-as safetensors; the highest-scoring candidate above `threshold` speaks the quotation.
+and mentions in between, the mention's type, whether the nearest-mention rule picks it for this
+quotation or a neighbouring one, whether each of the two opens or closes its line, and the words
+joining the two: *", said"*, *"according to"*, *" ― "*, any dash as one), hashed into a
+fixed-size weight vector. The scorer is trained on gold source–content links
+(`training/speaker_links.py`, PolNeAR's ~20,000) and saved beside the model as safetensors; the
+highest-scoring candidate above 0 (the score of "none") speaks the quotation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from quoteattr.attribution import sparse
+from quoteattr.attribution.mentions import choose_speaker, cue_next_to
 from quoteattr.attribution.names import mention_type
 from quoteattr.attribution.spans import TaggedSpan, starting_within
-from quoteattr.attribution.sparse import WORD, bucket
+from quoteattr.attribution.sparse import bucket
 from quoteattr.text import SENTENCE_END, paragraph_bounds, previous_paragraph, quote_kind
 
 WEIGHTS_FILE = "speaker_links.safetensors"
 DIMENSIONS = 1 << 18
 REACH = 600  # characters between a quotation and a candidate mention
 _DISTANCES = (0, 2, 5, 12, 25, 50, 100, 200, 400)
+_TOKEN = re.compile(r"\w+|\n|[^\w\s]")  # `sparse.WORD`, with line breaks
+_WORDLIKE = re.compile(r"\w")
+_DASHES = re.compile(r"[‐‑‒–—―-]+")
 
 
 def candidates(text: str, quote: TaggedSpan, speakers: Sequence[TaggedSpan], starts: Sequence[int]) -> list[TaggedSpan]:
@@ -42,6 +49,37 @@ def candidates(text: str, quote: TaggedSpan, speakers: Sequence[TaggedSpan], sta
     ]
 
 
+def candidate_features(
+    text: str,
+    quotes: Sequence[TaggedSpan],
+    index: int,
+    speakers: Sequence[TaggedSpan],
+    starts: Sequence[int],
+    cues: Sequence[TaggedSpan],
+    rule_pick: TaggedSpan | None,
+) -> list[tuple[TaggedSpan, list[str]]]:
+    """Each candidate speaker of `quotes[index]` with its features; `speakers` and `cues` are sorted
+    by start (`starts`: the speakers' starts) and `rule_pick` is the nearest-mention rule's choice."""
+    found = candidates(text, quotes[index], speakers, starts)
+    claimed = neighbour_picks(text, quotes, index, speakers, starts, cue_next_to(cues, [c.start for c in cues]))
+    return [(m, pair_features(text, quotes, index, m, found, cues, rule_pick, claimed)) for m in found]
+
+
+def neighbour_picks(
+    text: str,
+    quotes: Sequence[TaggedSpan],
+    index: int,
+    speakers: Sequence[TaggedSpan],
+    starts: Sequence[int],
+    cued: Callable[[TaggedSpan], bool],
+) -> set[TaggedSpan]:
+    """The mentions the nearest-mention rule chooses for the quotations just before and after `quotes[index]`."""
+    picks = (
+        choose_speaker(text, quotes, i, speakers, starts, cued) for i in (index - 1, index + 1) if 0 <= i < len(quotes)
+    )
+    return {pick for pick in picks if pick is not None}
+
+
 def pair_features(
     text: str,
     quotes: Sequence[TaggedSpan],
@@ -50,9 +88,11 @@ def pair_features(
     found: Sequence[TaggedSpan],
     cues: Sequence[TaggedSpan],
     rule_pick: TaggedSpan | None = None,
+    claimed: Collection[TaggedSpan] = (),
 ) -> list[str]:
-    """The sparse features of one (quotation, candidate mention) pair; `found` are all candidates and
-    `rule_pick` the mention the nearest-mention rule (`mentions.choose_speaker`) chooses."""
+    """The sparse features of one (quotation, candidate mention) pair; `found` are all candidates,
+    `rule_pick` the mention the nearest-mention rule (`mentions.choose_speaker`) chooses, and
+    `claimed` the mentions it chooses for the quotations just before and after."""
     quote = quotes[index]
     after = mention.start >= quote.end
     side = "after" if after else "before"
@@ -87,7 +127,9 @@ def pair_features(
         q is not quote and 0 <= mention.start - q.end <= 6 for q in quotes[max(0, index - 3) : index + 4]
     )
     features.append(f"trails_other_quote={side}:{trails_other}")
-    features.append(f"rule_pick={mention == rule_pick}")
+    features.append(f"rule_pick={side}:{mention == rule_pick}")
+    features.append(f"claimed={side}:{mention in claimed}:{mention == rule_pick}")
+    features += _layout(text, quotes, index, mention, side)
     cue_between = any(gap_start <= c.start and c.end <= gap_end for c in cues)
     cue_after = any(0 <= c.start - mention.end <= 40 for c in cues)
     cue_before = any(0 <= mention.start - c.end <= 5 for c in cues)
@@ -98,14 +140,43 @@ def pair_features(
     ]
     features.append(f"cue_pattern={side}:{cue_between}:{cue_after}:{cue_before}:{min(2, nearer)}")
     features += [f"{kind}|{feature}" for feature in features[1:]]
-    words = [w.lower() for w in WORD.findall(gap)]
+    words = _words(gap)
     if len(words) <= 6:
         features.append(f"gap={side}:{' '.join(words)}")
     features += [f"gap_first={side}:{w}" for w in words[:2]] + [f"gap_last={side}:{w}" for w in words[-2:]]
-    before = WORD.findall(text[max(0, mention.start - 30) : mention.start])
-    following = WORD.findall(text[mention.end : mention.end + 30])
-    features += [f"word_before={w.lower()}" for w in before[-1:]] + [f"word_after={w.lower()}" for w in following[:2]]
+    before = _words(text[max(0, mention.start - 30) : mention.start])
+    following = _words(text[mention.end : mention.end + 30])
+    features += [f"word_before={w}" for w in before[-1:]] + [f"word_after={w}" for w in following[:2]]
     return features
+
+
+def _layout(text: str, quotes: Sequence[TaggedSpan], index: int, mention: TaggedSpan, side: str) -> list[str]:
+    """Where the mention and the quotation stand in their lines: whether each opens or closes its
+    paragraph (nothing but punctuation beside it), whether they share one, and whether the mention's
+    own paragraph, when another, holds a quotation of its own."""
+    quote = quotes[index]
+    first, last = paragraph_bounds(text, mention.start)
+    quote_first, quote_last = paragraph_bounds(text, quote.start)
+    mention_edges = f"{_bare(text[first : mention.start])}:{_bare(text[mention.end : last])}"
+    quote_edges = f"{_bare(text[quote_first : quote.start])}:{_bare(text[quote.end : quote_last])}"
+    elsewhere = first != quote_first
+    quoted = elsewhere and any(first <= q.start < last for q in quotes[max(0, index - 3) : index])
+    return [
+        f"mention_edges={side}:{elsewhere}:{mention_edges}",
+        f"quote_edges={side}:{quote_edges}",
+        f"edges={side}:{elsewhere}:{mention_edges}:{quote_edges}",
+        f"other_paragraph_quoted={side}:{quoted}",
+    ]
+
+
+def _bare(text: str) -> bool:
+    """Whether `text` holds no word: only spaces and punctuation."""
+    return _WORDLIKE.search(text) is None
+
+
+def _words(text: str) -> list[str]:
+    """Lower-cased words and punctuation, every kind of dash as one and a line break as "¶"."""
+    return [_DASHES.sub("—", w.lower()).replace("\n", "¶") for w in _TOKEN.findall(text)]
 
 
 def _gap(quote: TaggedSpan, mention: TaggedSpan) -> int:
@@ -142,10 +213,9 @@ class SpeakerLinker:
         rule_pick: TaggedSpan | None,
     ) -> TaggedSpan | None:
         """The speaker mention of `quotes[index]`, or None; `rule_pick` is the nearest-mention rule's choice."""
-        found = candidates(text, quotes[index], speakers, starts)
         best, best_score = None, 0.0
-        for mention in found:
-            score = self.score(pair_features(text, quotes, index, mention, found, cues, rule_pick))
+        for mention, features in candidate_features(text, quotes, index, speakers, starts, cues, rule_pick):
+            score = self.score(features)
             if score > best_score:
                 best, best_score = mention, score
         return best
