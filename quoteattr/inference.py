@@ -22,6 +22,7 @@ import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 from quoteattr.attribution.decisions import QuotationDecider
+from quoteattr.attribution.name_spans import NameScorer
 from quoteattr.attribution.pipeline import attribute
 from quoteattr.attribution.role_links import RoleLinker
 from quoteattr.attribution.spans import TaggedSpan
@@ -101,11 +102,13 @@ class QuoteAttributor:
         all_attributions: bool = False,
         stride: int | None = None,
         role_linker: RoleLinker | None = None,
+        namer: NameScorer | None = None,
     ) -> None:
         self.model = model.eval()
         self.linker = linker
         self.decider = decider
         self.role_linker = role_linker
+        self.namer = namer
         self.all_attributions = all_attributions
         self.precision = precision
         self.tokenizer = tokenizer
@@ -175,7 +178,7 @@ class QuoteAttributor:
         logger.debug("loaded %s on %s in %s", directory, target, chosen)
         try:
             linker, decider = SpeakerLinker.load(directory), QuotationDecider.load(directory)
-            role_linker = RoleLinker.load(directory)
+            role_linker, namer = RoleLinker.load(directory), NameScorer.load(directory)
         except (OSError, ValueError) as error:
             raise ModelLoadError(f"{directory}: cannot load the attribution scorers ({error})") from None
         return cls(
@@ -191,6 +194,7 @@ class QuoteAttributor:
             all_attributions,
             stride,
             role_linker,
+            namer,
         )
 
     def __call__(self, text: str) -> list[Quote]:
@@ -342,6 +346,7 @@ class QuoteAttributor:
             decider=self.decider,
             all_attributions=self.all_attributions,
             role_linker=self.role_linker,
+            namer=self.namer,
         )
 
 

@@ -121,6 +121,7 @@ class _WorkerSpec:
     decider: Any
     role_linker: Any
     all_attributions: bool
+    namer: Any = None
 
 
 _attributor: QuoteAttributor | None = None  # set in each worker process by _start_worker
@@ -142,6 +143,7 @@ def _start_worker(spec: _WorkerSpec) -> None:
         decider=spec.decider,
         all_attributions=spec.all_attributions,
         role_linker=spec.role_linker,
+        namer=spec.namer,
     )
 
 
@@ -181,6 +183,7 @@ def start_pool(attributor: QuoteAttributor, workers: int) -> ProcessPoolExecutor
         attributor.decider,
         attributor.role_linker,
         attributor.all_attributions,
+        attributor.namer,
     )
     return ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker, initargs=(spec,))
 

@@ -62,7 +62,9 @@ def groups(
     number = 0
     for index, (document, found) in enumerate(zip(documents, spans, strict=True)):
         text = document.text
-        linked = link_spans(text, found["QUOTE"], found["SPEAKER"], found["CUE"], found["ROLE"], attributor.linker)
+        linked = link_spans(
+            text, found["QUOTE"], found["SPEAKER"], found["CUE"], found["ROLE"], attributor.linker, attributor.namer
+        )
         predicted, speakers = [], []
         for quote, mention in zip(linked.candidates, linked.links.speakers):
             if mention is None:
@@ -150,6 +152,7 @@ def report(
                     linker=attributor.linker,
                     decider=attributor.decider,
                     role_linker=linker,
+                    namer=attributor.namer,
                 )
             ),
         )

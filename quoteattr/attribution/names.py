@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from quoteattr.attribution.lexicon import AFFILIATIONS, LINK_WORDS, NOT_GIVEN_NAMES, PRONOUNS, SENTENCE_OPENERS, TITLES
 from quoteattr.text import ARTICLES, NAME_WORD, head_word
@@ -94,10 +94,17 @@ def personal_name_word(word: str) -> bool:
     return bool(NAME_WORD.fullmatch(word)) and word.lower() not in TITLES
 
 
-def full_names(text: str, surname: str) -> list[tuple[int, str]]:
-    """Where a 'First [Middle] Surname' with this surname is written, and that full name, in text order."""
+def full_names(text: str, surname: str, name_of: Callable[[int, int], str] | None = None) -> list[tuple[int, str]]:
+    """Where a 'First [Middle] Surname' with this surname is written, and that full name, in text order.
+
+    `name_of` takes the name out of each capitalised run ending in the surname (by its offsets);
+    by default `person_name` does.
+    """
     pattern = rf"((?:{NAME_WORD.pattern})[ \t]+(?:(?:{NAME_WORD.pattern})[ \t]+){{0,2}}){re.escape(surname)}\b"
-    found = ((match.start(), person_name(match.group(0))) for match in re.finditer(pattern, text))
+    found = (
+        (match.start(), person_name(match.group(0)) if name_of is None else name_of(match.start(), match.end()))
+        for match in re.finditer(pattern, text)
+    )
     return [(start, name) for start, name in found if len(name.split()) >= 2]
 
 

@@ -9,6 +9,7 @@ from string import Template
 from typing import Any
 
 from quoteattr.attribution.decisions import WEIGHTS_FILE as DECISIONS_FILE
+from quoteattr.attribution.name_spans import WEIGHTS_FILE as NAMES_FILE
 from quoteattr.attribution.role_links import WEIGHTS_FILE as ROLE_LINKS_FILE
 from quoteattr.errors import ModelLoadError
 from quoteattr.model.directory import CARD_FILE, METRICS_FILE, SETTINGS_FILE
@@ -77,6 +78,17 @@ scorer over sparse features (where and how the role was found, whose mention is 
 whether it comes before the speaker is first named, its words) scores highest, or none. It is
 trained on the gold roles of the news corpus and the seed corpus with `training/role_links.py`."""
 
+NAMES_NOTE = """
+
+## Name scorer
+
+`names.safetensors` holds a learned choice of which words of a named speaker mention, and of a
+capitalised run written before a surname, are the person's or body's own name (*Hillary Clinton*,
+not *Rival Hillary Clinton*): a listwise logistic scorer over sparse features of each run of words
+(its first and last words and their neighbours, titles, punctuation, and whether the document
+writes the words alone elsewhere), or none, when an unnamed speaker's description stands. It is
+trained on the gold entity names of the news corpus and the seed corpus with `training/names.py`."""
+
 
 def render_card(directory: Path) -> str:
     """The model card text for a model directory, from `quoteattr.json` and `metrics.json`."""
@@ -111,6 +123,7 @@ def render_card(directory: Path) -> str:
         case_note=CASE_NOTE if settings.get("case_features") else "",
         decision_note=DECISION_NOTE if (directory / DECISIONS_FILE).is_file() else "",
         role_note=ROLE_NOTE if (directory / ROLE_LINKS_FILE).is_file() else "",
+        names_note=NAMES_NOTE if (directory / NAMES_FILE).is_file() else "",
         config=json.dumps(training.get("config", {}), indent=2),
         scores=_score_lines(metrics),
     )
