@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
+from quoteattr.attribution.coreference import CoreferenceScorer
 from quoteattr.attribution.decisions import QuotationDecider
 from quoteattr.attribution.name_spans import NameScorer
 from quoteattr.attribution.pipeline import attribute
@@ -103,12 +104,14 @@ class QuoteAttributor:
         stride: int | None = None,
         role_linker: RoleLinker | None = None,
         namer: NameScorer | None = None,
+        coreference: CoreferenceScorer | None = None,
     ) -> None:
         self.model = model.eval()
         self.linker = linker
         self.decider = decider
         self.role_linker = role_linker
         self.namer = namer
+        self.coreference = coreference
         self.all_attributions = all_attributions
         self.precision = precision
         self.tokenizer = tokenizer
@@ -179,6 +182,7 @@ class QuoteAttributor:
         try:
             linker, decider = SpeakerLinker.load(directory), QuotationDecider.load(directory)
             role_linker, namer = RoleLinker.load(directory), NameScorer.load(directory)
+            coreference = CoreferenceScorer.load(directory)
         except (OSError, ValueError) as error:
             raise ModelLoadError(f"{directory}: cannot load the attribution scorers ({error})") from None
         return cls(
@@ -195,6 +199,7 @@ class QuoteAttributor:
             stride,
             role_linker,
             namer,
+            coreference,
         )
 
     def __call__(self, text: str) -> list[Quote]:
@@ -347,6 +352,7 @@ class QuoteAttributor:
             all_attributions=self.all_attributions,
             role_linker=self.role_linker,
             namer=self.namer,
+            coreference=self.coreference,
         )
 
 

@@ -122,6 +122,7 @@ class _WorkerSpec:
     role_linker: Any
     all_attributions: bool
     namer: Any = None
+    coreference: Any = None
 
 
 _attributor: QuoteAttributor | None = None  # set in each worker process by _start_worker
@@ -144,6 +145,7 @@ def _start_worker(spec: _WorkerSpec) -> None:
         all_attributions=spec.all_attributions,
         role_linker=spec.role_linker,
         namer=spec.namer,
+        coreference=spec.coreference,
     )
 
 
@@ -184,6 +186,7 @@ def start_pool(attributor: QuoteAttributor, workers: int) -> ProcessPoolExecutor
         attributor.role_linker,
         attributor.all_attributions,
         attributor.namer,
+        attributor.coreference,
     )
     return ProcessPoolExecutor(workers, mp_context=_context(), initializer=_start_worker, initargs=(spec,))
 

@@ -50,6 +50,7 @@ from quoteattr.schema import Span
 from quoteattr.text import NAME_WORD, head_word
 
 if TYPE_CHECKING:
+    from quoteattr.attribution.coreference import Referents
     from quoteattr.attribution.name_spans import NameScorer
 
 MAX_LOOKBACK = 200  # mentions a pronoun or description may reach back over (bounds the work per mention)
@@ -113,24 +114,37 @@ def head_key(text: str) -> str:
 
 
 def resolve_entities(
-    text: str, mentions: Sequence[TaggedSpan], roles: RoleSource, namer: NameScorer | None = None
+    text: str,
+    mentions: Sequence[TaggedSpan],
+    roles: RoleSource,
+    namer: NameScorer | None = None,
+    coreference: Referents | None = None,
 ) -> dict[tuple[int, int], Entity]:
     """The entity of each mention (sorted by start), by its offsets; `namer`, a learned name scorer,
-    takes the names out of named mentions where given (else the rules of `names.person_name` do)."""
-    resolver = EntityResolver(text, roles, namer)
+    takes the names out of named mentions where given (else the rules of `names.person_name` do), and
+    `coreference`, a learned resolver, the referents of pronouns and descriptions (else the rules)."""
+    resolver = EntityResolver(text, roles, namer, coreference)
     return {(m.start, m.end): resolver.resolve(Span.of(text, m.start, m.end)) for m in mentions}
 
 
 class EntityResolver:
     """Maps speaker mentions of one document to canonical entities, in reading order."""
 
-    def __init__(self, text: str, roles: RoleSource, namer: NameScorer | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        roles: RoleSource,
+        namer: NameScorer | None = None,
+        coreference: Referents | None = None,
+    ) -> None:
         self.text = text
         self.roles = roles
         self.namer = namer
+        self.coreference = coreference
         self.written = WrittenText(text)  # what the name scorer asks of the text, counted once
         self.entities: dict[str, Entity] = {}
         self.history: list[Entity] = []
+        self.spans: list[Span] = []  # the mention of each entity of `history`
         self._full_names: dict[str, list[tuple[int, str]]] = {}  # by surname: each searched for once
         self._title_objects_dropped: dict[str, str] = {}  # by name, see _without_title_object
 
@@ -211,29 +225,7 @@ class EntityResolver:
     def resolve(self, mention: Span) -> Entity:
         """The entity a mention refers to (creating it for a new name or an unresolvable mention)."""
         kind = mention_type(mention.text)
-        entity: Entity | None = None
-        if kind == "name":
-            entity = self._named(mention)
-        elif kind == "pronoun" or _possessed_document(mention.text):
-            pronoun = mention.text.split()[0].lower()  # *their letter continued*: the letter speaks for them
-            if pronoun in SINGULAR_PRONOUNS:
-                gender = PRONOUN_GENDERS[pronoun]
-                entity = (
-                    self._recent(lambda e: e.singular and e.person_like and e.may_be(gender))
-                    or self._recent(lambda e: e.singular and e.may_be(gender))
-                    or self._recent(lambda e: e.singular)
-                )
-                if entity is not None and entity.gender is None:
-                    entity.gender = gender
-            else:
-                entity = self._recent(lambda e: True)
-        elif kind == "nominal":
-            head = head_key(mention.text)
-            determiner = mention.text.split()[0].lower()
-            # an indefinite nominal (*a spokesperson*) introduces someone new
-            entity = None if determiner in INDEFINITE else self._recent(lambda e: head in e.heads)
-            if entity is None and determiner in DEFINITE and is_role_noun(head) and not head.endswith("s"):
-                entity = self._recent(lambda e: e.singular and e.person_like)  # *the official*, not *the ministry*
+        entity = self._named(mention) if kind == "name" else self._referent(mention, kind)
         if entity is None:
             entity = Entity(_description_name(mention.text), [mention.text], heads={head_key(mention.text)})
             entity.learn_gender(mention.text)
@@ -248,6 +240,38 @@ class EntityResolver:
             if described is not None:
                 entity.descriptions.setdefault((described.start, described.end), described)
         self.history.append(entity)
+        self.spans.append(mention)
+        return entity
+
+    def _referent(self, mention: Span, kind: str) -> Entity | None:
+        """The known entity a pronoun or description refers to, or None for someone new: the rules'
+        choice, or the learned resolver's where given. A singular pronoun says its referent's gender."""
+        pronoun = mention.text.split()[0].lower()  # *their letter continued*: the letter speaks for them
+        referring = "pronoun" if kind == "pronoun" or _possessed_document(mention.text) else kind
+        rule = self._rule_referent(mention, referring)
+        entity = rule if self.coreference is None else self.coreference.choose(self, mention, referring, rule)
+        if referring == "pronoun" and entity is not None and entity.gender is None:
+            entity.gender = PRONOUN_GENDERS.get(pronoun)
+        return entity
+
+    def _rule_referent(self, mention: Span, kind: str) -> Entity | None:
+        """The rules' referent of a pronoun (gender first, then number) or a description (its head noun)."""
+        if kind == "pronoun":
+            pronoun = mention.text.split()[0].lower()
+            if pronoun not in SINGULAR_PRONOUNS:
+                return self._recent(lambda e: True)
+            gender = PRONOUN_GENDERS[pronoun]
+            return (
+                self._recent(lambda e: e.singular and e.person_like and e.may_be(gender))
+                or self._recent(lambda e: e.singular and e.may_be(gender))
+                or self._recent(lambda e: e.singular)
+            )
+        head = head_key(mention.text)
+        determiner = mention.text.split()[0].lower()
+        # an indefinite nominal (*a spokesperson*) introduces someone new
+        entity = None if determiner in INDEFINITE else self._recent(lambda e: head in e.heads)
+        if entity is None and determiner in DEFINITE and is_role_noun(head) and not head.endswith("s"):
+            entity = self._recent(lambda e: e.singular and e.person_like)  # *the official*, not *the ministry*
         return entity
 
 

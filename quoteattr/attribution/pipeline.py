@@ -3,7 +3,8 @@
     spans → quotations (`quotations.py`: candidates; the learned decision runs last, on their links)
     quotations → speaker mentions and cues (`mentions.py`; the learned linker where given)
     mentions → entities (`entities.py`, gathering the roles written next to them: `roles.RoleFinder`;
-        the learned name scorer where given: `name_spans.py`)
+        the learned name scorer where given: `name_spans.py`; the learned referents of pronouns and
+        descriptions where given: `coreference.py`)
     entities → roles (`roles.entity_roles`; the learned role linker where given: `role_links.py`)
 
 Each pass takes the text and what the passes before it found, and returns its own result.
@@ -24,6 +25,7 @@ from quoteattr.schema import Quote, Span, Speaker
 from quoteattr.text import quote_kind
 
 if TYPE_CHECKING:
+    from quoteattr.attribution.coreference import Referents
     from quoteattr.attribution.decisions import QuotationDecider
     from quoteattr.attribution.name_spans import NameScorer
     from quoteattr.attribution.role_links import RoleLinker
@@ -48,12 +50,14 @@ def link_spans(
     roles: Sequence[TaggedSpan],
     linker: SpeakerLinker | None = None,
     namer: NameScorer | None = None,
+    coreference: Referents | None = None,
 ) -> LinkedSpans:
     """Spans → quotations → speaker mentions → entities (gathering the roles written next to them)."""
     candidates = quotation_candidates(text, quotes)
     links = link_speakers(text, candidates, speakers, cues, linker)
     finder = RoleFinder(text, roles)
-    return LinkedSpans(candidates, links, resolve_entities(text, links.mentions, finder, namer), finder.roles)
+    entity_of = resolve_entities(text, links.mentions, finder, namer, coreference)
+    return LinkedSpans(candidates, links, entity_of, finder.roles)
 
 
 def attribute(
@@ -67,6 +71,7 @@ def attribute(
     all_attributions: bool = False,
     role_linker: RoleLinker | None = None,
     namer: NameScorer | None = None,
+    coreference: Referents | None = None,
 ) -> list[Quote]:
     """Link the tagged spans of one document into attributed quotations, in text order.
 
@@ -74,11 +79,13 @@ def attribute(
     otherwise the nearest-mention rule of `mentions.choose_speaker` does. `role_linker`, a learned
     speaker → role scorer, chooses each speaker's role where given; otherwise the rules of
     `roles.entity_roles` do. `namer`, a learned name scorer, takes the speakers' names out of
-    their mentions where given; otherwise the rules of `names.person_name` do. `decider`, the
+    their mentions where given; otherwise the rules of `names.person_name` do. `coreference`, a
+    learned resolver, chooses the entities pronouns and descriptions refer to where given; otherwise
+    the rules of `entities.EntityResolver` do. `decider`, the
     learned quotation decision, keeps the quotations (and with `all_attributions` the other
     attributions too, typed `other`); without one every linked span is returned as a quotation.
     """
-    linked = link_spans(text, quotes, speakers, cues, roles, linker, namer)
+    linked = link_spans(text, quotes, speakers, cues, roles, linker, namer, coreference)
     role_of = entity_roles(text, linked.entity_of, role_linker, linked.tagged_roles)
     results = []
     for quote, mention, cue in zip(linked.candidates, linked.links.speakers, linked.links.cues):

@@ -8,6 +8,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from quoteattr.attribution.coreference import WEIGHTS_FILE as COREFERENCE_FILE
 from quoteattr.attribution.decisions import WEIGHTS_FILE as DECISIONS_FILE
 from quoteattr.attribution.name_spans import WEIGHTS_FILE as NAMES_FILE
 from quoteattr.attribution.role_links import WEIGHTS_FILE as ROLE_LINKS_FILE
@@ -89,6 +90,18 @@ not *Rival Hillary Clinton*): a listwise logistic scorer over sparse features of
 writes the words alone elsewhere), or none, when an unnamed speaker's description stands. It is
 trained on the gold entity names of the news corpus and the seed corpus with `training/names.py`."""
 
+COREFERENCE_NOTE = """
+
+## Coreference resolver
+
+`coreference.safetensors` holds a learned choice of the speaker a pronoun or a description
+(*he*, *the agency*) refers to: among the entities of the last 60 resolved mentions, the one a
+listwise logistic scorer over sparse features (gender and number agreement, distance in mentions,
+sentences and characters, whether the entity's mention opens a sentence or stands beside a
+quotation, a description's head noun among its roles, the rules' choice) scores highest, or someone
+new. It is trained on the gold entities of the news corpus and the seed corpus with
+`training/coreference.py`."""
+
 
 def render_card(directory: Path) -> str:
     """The model card text for a model directory, from `quoteattr.json` and `metrics.json`."""
@@ -124,6 +137,7 @@ def render_card(directory: Path) -> str:
         decision_note=DECISION_NOTE if (directory / DECISIONS_FILE).is_file() else "",
         role_note=ROLE_NOTE if (directory / ROLE_LINKS_FILE).is_file() else "",
         names_note=NAMES_NOTE if (directory / NAMES_FILE).is_file() else "",
+        coreference_note=COREFERENCE_NOTE if (directory / COREFERENCE_FILE).is_file() else "",
         config=json.dumps(training.get("config", {}), indent=2),
         scores=_score_lines(metrics),
     )
