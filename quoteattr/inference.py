@@ -319,6 +319,15 @@ class QuoteAttributor:
             tagged.append(TaggedQuotes(self.link(text, decoded), decoded))
         return tagged
 
+    def spans_of(self, texts: Sequence[str], batch_size: int = 32) -> list[dict[str, list[TaggedSpan]]]:
+        """The tagged spans per label family of each text, before linking (what the learned scorers
+        are trained on), `batch_size` texts at a time."""
+        found: list[dict[str, list[TaggedSpan]]] = []
+        for start in range(0, len(texts), batch_size):
+            chunk = texts[start : start + batch_size]
+            found += [self.tagged_spans(self.decode(*tagged)) for tagged in self.token_scores(chunk)]
+        return found
+
     def decode(self, tokens: TokenizedText, scores: np.ndarray) -> TokenTags:
         """Well-formed tags of the real tokens (separators dropped, so spans run across paragraphs)."""
         real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]

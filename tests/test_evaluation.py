@@ -35,6 +35,16 @@ def test_evaluation_scores_what_the_attributor_outputs(
     assert report.to_dict() == evaluate(tiny_documents, predicted, (gold_tags, pred_tags)).to_dict()
 
 
+def test_the_spans_the_scorers_learn_from_are_those_the_attributor_links(
+    tiny_attributor: QuoteAttributor, tiny_documents: list[Document]
+) -> None:
+    texts = [document.text for document in tiny_documents]
+    expected = [tiny_attributor.tagged_spans(item.tags) for item in tiny_attributor.predict_tagged(texts)]
+    assert tiny_attributor.spans_of(texts) == expected
+    assert tiny_attributor.spans_of(texts, batch_size=1) == expected
+    assert set(expected[0]) == set(tiny_attributor.scheme.families)
+
+
 def test_cross_validation_trains_each_fold_in_memory(
     tiny_base_model: Path, tiny_documents: list[Document], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -78,15 +78,6 @@ class Groups:
     rule_right: list[bool] = field(default_factory=list)
 
 
-def tagged(attributor: QuoteAttributor, documents: Sequence[Document]) -> list[Spans]:
-    """The model's spans per label family, for each document."""
-    found: list[Spans] = []
-    for start in range(0, len(documents), 32):
-        texts = [d.text for d in documents[start : start + 32]]
-        found += [attributor.tagged_spans(attributor.decode(*tagged)) for tagged in attributor.token_scores(texts)]
-    return found
-
-
 def gold_names(document: Document, mention: Span) -> set[str] | None:
     """The normalised names of the gold entity one of whose mentions overlaps `mention`
     (`metrics.canonical_speakers`), or None."""
@@ -217,7 +208,7 @@ def main() -> None:
     attributor = QuoteAttributor.load(args.model, precision="fp32")
     train, dev = load_documents(*args.train), load_documents(args.dev)
     began = time.perf_counter()
-    train_spans, dev_spans = tagged(attributor, train), tagged(attributor, dev)
+    train_spans, dev_spans = attributor.spans_of([d.text for d in train]), attributor.spans_of([d.text for d in dev])
     data = groups(train, train_spans, attributor)
     l2 = args.l2 if args.l2 is not None else cross_validated_l2(data, args.epochs)
     weights = fit_listwise(data.rows, data.labels, data.numbers, DIMENSIONS, args.epochs, l2)

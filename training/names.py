@@ -63,15 +63,6 @@ class Region:
     gold: str | None  # normalised; None for an unnamed speaker's mention (its description stands)
 
 
-def tagged(attributor: QuoteAttributor, documents: Sequence[Document]) -> list[Spans]:
-    """The model's spans per label family, for each document."""
-    found: list[Spans] = []
-    for start in range(0, len(documents), 32):
-        texts = [d.text for d in documents[start : start + 32]]
-        found += [attributor.tagged_spans(attributor.decode(*tagged)) for tagged in attributor.token_scores(texts)]
-    return found
-
-
 def name_words(entity: Entity) -> set[str]:
     """The normalised words of an entity's name and name mentions."""
     names = [entity.name, *(m.span.text for m in entity.mentions if m.type == "name")]
@@ -242,8 +233,8 @@ def main() -> None:
     attributor = QuoteAttributor.load(args.model, precision="fp32")
     train, dev = load_documents(*args.train), load_documents(args.dev)
     began = time.perf_counter()
-    train_regions = regions_of(train, tagged(attributor, train), attributor)
-    dev_regions = regions_of(dev, tagged(attributor, dev), attributor)
+    train_regions = regions_of(train, attributor.spans_of([d.text for d in train]), attributor)
+    dev_regions = regions_of(dev, attributor.spans_of([d.text for d in dev]), attributor)
     groups = rows_of(train, train_regions)
     print(
         f"{len(train_regions)} training regions, {len(dev_regions)} dev regions ({time.perf_counter() - began:.0f} s)"

@@ -41,15 +41,6 @@ L2_GRID = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 Spans = dict[str, list[TaggedSpan]]
 
 
-def tagged(attributor: QuoteAttributor, documents: Sequence[Document]) -> list[Spans]:
-    """The model's spans per label family, for each document."""
-    found: list[Spans] = []
-    for start in range(0, len(documents), 32):
-        texts = [d.text for d in documents[start : start + 32]]
-        found += [attributor.tagged_spans(attributor.decode(*tagged)) for tagged in attributor.token_scores(texts)]
-    return found
-
-
 def groups(
     documents: Sequence[Document], spans: Sequence[Spans], attributor: QuoteAttributor
 ) -> tuple[list[list[int]], list[int], list[int], list[int]]:
@@ -183,7 +174,7 @@ def main() -> None:
     attributor = QuoteAttributor.load(args.model, precision="fp32")
     train, dev = load_documents(*args.train), load_documents(args.dev)
     began = time.perf_counter()
-    train_spans, dev_spans = tagged(attributor, train), tagged(attributor, dev)
+    train_spans, dev_spans = attributor.spans_of([d.text for d in train]), attributor.spans_of([d.text for d in dev])
     rows, labels, numbers, owners = groups(train, train_spans, attributor)
     l2 = args.l2 if args.l2 is not None else cross_validated_l2(rows, labels, numbers, owners, args.epochs)
     weights = fit_listwise(rows, labels, numbers, DIMENSIONS, args.epochs, l2)
