@@ -126,3 +126,12 @@ def test_a_mention_the_rule_gives_the_quotation_before_can_be_turned_down() -> N
     assert flat.choose(COMMENTS, COMMENT_QUOTES, 1, COMMENTERS, starts, cues, None) == COMMENTERS[0]
     wary = _linker(("bias", 1.0), ("claimed=before:True:False", -2.0))
     assert wary.choose(COMMENTS, COMMENT_QUOTES, 1, COMMENTERS, starts, cues, None) == COMMENTERS[1]
+
+
+def test_the_model_card_describes_the_speaker_linker_only_where_the_model_has_one(model_copy: Path) -> None:
+    from quoteattr.model.model_card import SPEAKER_LINKS_NOTE, render_card
+
+    assert "## Speaker linker" not in render_card(model_copy)
+    SpeakerLinker(np.zeros(DIMENSIONS, dtype=np.float32)).save(model_copy)
+    card = render_card(model_copy)
+    assert SPEAKER_LINKS_NOTE.strip() in card and "$" not in card

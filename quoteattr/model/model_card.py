@@ -12,6 +12,7 @@ from quoteattr.attribution.coreference import WEIGHTS_FILE as COREFERENCE_FILE
 from quoteattr.attribution.decisions import WEIGHTS_FILE as DECISIONS_FILE
 from quoteattr.attribution.name_spans import WEIGHTS_FILE as NAMES_FILE
 from quoteattr.attribution.role_links import WEIGHTS_FILE as ROLE_LINKS_FILE
+from quoteattr.attribution.speaker_links import WEIGHTS_FILE as SPEAKER_LINKS_FILE
 from quoteattr.errors import ModelLoadError
 from quoteattr.model.directory import CARD_FILE, METRICS_FILE, SETTINGS_FILE
 
@@ -73,11 +74,23 @@ ROLE_NOTE = """
 ## Role linker
 
 `role_links.safetensors` holds a learned choice of each speaker's role: among the roles written
-next to the speaker's mentions and name, the lead's fuller description of a bare title, and the
+next to the speaker's mentions and name, the lead's fuller description of a bare title, the
+descriptions that refer back to the speaker (*the Republican presidential nominee said*), and the
 tagger's ROLE spans within 3,000 characters of one of its mentions, the one a listwise logistic
 scorer over sparse features (where and how the role was found, whose mention is nearest to it,
 whether it comes before the speaker is first named, its words) scores highest, or none. It is
 trained on the gold roles of the news corpus and the seed corpus with `training/role_links.py`."""
+
+SPEAKER_LINKS_NOTE = """
+
+## Speaker linker
+
+`speaker_links.safetensors` holds a learned choice of each quotation's speaker mention among the
+tagged mentions in its paragraph and the one before: a listwise logistic scorer over sparse
+features (side and distance, the words, cues, quotations and line breaks between the two, where
+each stands in its line, the nearest-mention rule's choice for the quotation and its neighbours),
+or none. It is trained on PolNeAR train's gold source–content links and the two gold corpora with
+`training/speaker_links.py`."""
 
 NAMES_NOTE = """
 
@@ -135,6 +148,7 @@ def render_card(directory: Path) -> str:
         stride=settings.get("stride"),
         case_note=CASE_NOTE if settings.get("case_features") else "",
         decision_note=DECISION_NOTE if (directory / DECISIONS_FILE).is_file() else "",
+        speaker_note=SPEAKER_LINKS_NOTE if (directory / SPEAKER_LINKS_FILE).is_file() else "",
         role_note=ROLE_NOTE if (directory / ROLE_LINKS_FILE).is_file() else "",
         names_note=NAMES_NOTE if (directory / NAMES_FILE).is_file() else "",
         coreference_note=COREFERENCE_NOTE if (directory / COREFERENCE_FILE).is_file() else "",
