@@ -53,11 +53,11 @@ def test_features_see_the_cue_between_and_the_side() -> None:
 
 def test_the_highest_scoring_candidate_above_none_is_chosen() -> None:
     by_cue = _linker(("cue_before_mention=True", 2.0))
-    assert by_cue.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES, None) == MENTIONS[1]
+    assert by_cue.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES, [None]) == MENTIONS[1]
     before = _linker(("side=before", 1.0))
-    assert before.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES, None) == MENTIONS[0]
+    assert before.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES, [None]) == MENTIONS[0]
     nobody = _linker(("bias", -1.0))
-    assert nobody.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES, None) is None
+    assert nobody.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES, [None]) is None
 
 
 def test_attribute_uses_the_linker_instead_of_the_nearest_mention_rule() -> None:
@@ -71,7 +71,7 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     linker = _linker(("cue_before_mention=True", 2.0))
     linker.save(tmp_path)
     loaded = SpeakerLinker.load(tmp_path)
-    assert loaded is not None and loaded.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES, None) == MENTIONS[1]
+    assert loaded is not None and loaded.choose(TEXT, [QUOTE], 0, MENTIONS, STARTS, CUES, [None]) == MENTIONS[1]
     assert SpeakerLinker.load(tmp_path / "elsewhere") is None
 
 
@@ -98,8 +98,8 @@ COMMENTERS = [_in_comments("Ann Lee"), _in_comments("Bob Roe")]
 def _comment_features(index: int, text: str = COMMENTS) -> dict[str, list[str]]:
     starts = [m.start for m in COMMENTERS]
     cues = [_in_comments("said")]
-    rule_pick = COMMENTERS[index]  # each comment's own commenter, as `choose_speaker` finds
-    found = candidate_features(text, COMMENT_QUOTES, index, COMMENTERS, starts, cues, rule_pick)
+    rule_picks = COMMENTERS  # each comment's own commenter, as `choose_speaker` finds
+    found = candidate_features(text, COMMENT_QUOTES, index, COMMENTERS, starts, cues, rule_picks)
     return {text[m.start : m.end]: features for m, features in found}
 
 
@@ -123,9 +123,9 @@ def test_features_see_the_lines_and_the_neighbours_speaker() -> None:
 def test_a_mention_the_rule_gives_the_quotation_before_can_be_turned_down() -> None:
     starts, cues = [m.start for m in COMMENTERS], [_in_comments("said")]
     flat = _linker(("bias", 1.0))
-    assert flat.choose(COMMENTS, COMMENT_QUOTES, 1, COMMENTERS, starts, cues, None) == COMMENTERS[0]
+    assert flat.choose(COMMENTS, COMMENT_QUOTES, 1, COMMENTERS, starts, cues, [COMMENTERS[0], None]) == COMMENTERS[0]
     wary = _linker(("bias", 1.0), ("claimed=before:True:False", -2.0))
-    assert wary.choose(COMMENTS, COMMENT_QUOTES, 1, COMMENTERS, starts, cues, None) == COMMENTERS[1]
+    assert wary.choose(COMMENTS, COMMENT_QUOTES, 1, COMMENTERS, starts, cues, [COMMENTERS[0], None]) == COMMENTERS[1]
 
 
 def test_the_model_card_describes_the_speaker_linker_only_where_the_model_has_one(model_copy: Path) -> None:

@@ -61,11 +61,11 @@ def groups_of(document: Document) -> list[Group]:
         if q.speaker and q.speaker.mention
         for f in q.fragments or (q.span,)
     }
+    rule_picks = [choose_speaker(document.text, quotes, i, mentions, starts, cued) for i in range(len(quotes))]
     groups = []
     for index, quote in enumerate(quotes):
         gold = speaker_of.get((quote.start, quote.end))
-        rule_pick = choose_speaker(document.text, quotes, index, mentions, starts, cued)
-        found = candidate_features(document.text, quotes, index, mentions, starts, cues, rule_pick)
+        found = candidate_features(document.text, quotes, index, mentions, starts, cues, rule_picks)
         groups.append(
             [
                 (hashed(features), int(gold is not None and mention.start < gold.end and gold.start < mention.end))

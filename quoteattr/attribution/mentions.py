@@ -65,7 +65,7 @@ def link_speakers(
     cued = cue_next_to(cues, cue_starts)
     mention_of = [choose_speaker(text, quotes, i, speakers, starts, cued) for i in range(len(quotes))]
     if linker is not None:
-        mention_of = [linker.choose(text, quotes, i, speakers, starts, cues, m) for i, m in enumerate(mention_of)]
+        mention_of = [linker.choose(text, quotes, i, speakers, starts, cues, mention_of) for i in range(len(quotes))]
     for i, quote in enumerate(quotes):
         if mention_of[i] is None:
             previous = quotes[i - 1] if i else None

@@ -18,6 +18,7 @@ the name, and none when every candidate scores below 0 (an unnamed speaker's des
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -85,11 +86,11 @@ class WrittenText:
         (both empty for no constraint): the words stand on their own there."""
         key = (phrase, before, after)
         if key not in self._alone:
-            found = re.finditer(rf"(?<![\w’'-]){re.escape(phrase)}(?![\w’'-])", self.text)
+            found = islice(_occurrences(self.text, phrase, "’'-"), MAX_NAME_OCCURRENCES)
             self._alone[key] = any(
-                not (before and self.text[max(0, m.start() - 60) : m.start()].rstrip().endswith(before))
-                and not (after and self.text[m.end() : m.end() + 60].lstrip().startswith(after))
-                for m in islice(found, MAX_NAME_OCCURRENCES)
+                not (before and self.text[max(0, start - 60) : start].rstrip().endswith(before))
+                and not (after and self.text[start + len(phrase) : start + len(phrase) + 60].lstrip().startswith(after))
+                for start in found
             )
         return self._alone[key]
 
@@ -97,9 +98,23 @@ class WrittenText:
         """Whether a capitalised word is also written in lower case (a common word, not a name)."""
         if word not in self._lowered:
             bare = word.strip(_EDGES + ".")
-            lower = re.search(rf"\b{re.escape(bare.lower())}\b", self.text)
+            lower = next(_occurrences(self.text, bare.lower(), ""), None) if bare else None
             self._lowered[word] = bool(bare[:1].isupper()) and lower is not None
         return self._lowered[word]
+
+
+def _occurrences(text: str, phrase: str, joiners: str) -> Iterator[int]:
+    """Where `phrase` is written in `text` with no word character (nor one of `joiners`) on either side."""
+
+    def joined(char: str) -> bool:
+        return char.isalnum() or char == "_" or char in joiners
+
+    start = text.find(phrase)
+    while start != -1:
+        end = start + len(phrase)
+        if not (start and joined(text[start - 1])) and not (end < len(text) and joined(text[end])):
+            yield start
+        start = text.find(phrase, start + 1)
 
 
 _NO_EDGE = frozenset({"lower", "article", "punct", "paren", "of"})  # *of*, *from*, *at*

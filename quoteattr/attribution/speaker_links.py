@@ -14,14 +14,13 @@ highest-scoring candidate above 0 (the score of "none") speaks the quotation.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from quoteattr.attribution import sparse
-from quoteattr.attribution.mentions import choose_speaker, cue_next_to
 from quoteattr.attribution.names import mention_type
 from quoteattr.attribution.spans import TaggedSpan, starting_within
 from quoteattr.attribution.sparse import bucket
@@ -56,28 +55,15 @@ def candidate_features(
     speakers: Sequence[TaggedSpan],
     starts: Sequence[int],
     cues: Sequence[TaggedSpan],
-    rule_pick: TaggedSpan | None,
+    rule_picks: Sequence[TaggedSpan | None],
 ) -> list[tuple[TaggedSpan, list[str]]]:
     """Each candidate speaker of `quotes[index]` with its features; `speakers` and `cues` are sorted
-    by start (`starts`: the speakers' starts) and `rule_pick` is the nearest-mention rule's choice."""
+    by start (`starts`: the speakers' starts) and `rule_picks` are the nearest-mention rule's
+    choices for every quotation (`mentions.choose_speaker`)."""
     found = candidates(text, quotes[index], speakers, starts)
-    claimed = neighbour_picks(text, quotes, index, speakers, starts, cue_next_to(cues, [c.start for c in cues]))
-    return [(m, pair_features(text, quotes, index, m, found, cues, rule_pick, claimed)) for m in found]
-
-
-def neighbour_picks(
-    text: str,
-    quotes: Sequence[TaggedSpan],
-    index: int,
-    speakers: Sequence[TaggedSpan],
-    starts: Sequence[int],
-    cued: Callable[[TaggedSpan], bool],
-) -> set[TaggedSpan]:
-    """The mentions the nearest-mention rule chooses for the quotations just before and after `quotes[index]`."""
-    picks = (
-        choose_speaker(text, quotes, i, speakers, starts, cued) for i in (index - 1, index + 1) if 0 <= i < len(quotes)
-    )
-    return {pick for pick in picks if pick is not None}
+    neighbours = (rule_picks[i] for i in (index - 1, index + 1) if 0 <= i < len(quotes))
+    claimed = {pick for pick in neighbours if pick is not None}
+    return [(m, pair_features(text, quotes, index, m, found, cues, rule_picks[index], claimed)) for m in found]
 
 
 def pair_features(
@@ -210,11 +196,12 @@ class SpeakerLinker:
         speakers: Sequence[TaggedSpan],
         starts: Sequence[int],
         cues: Sequence[TaggedSpan],
-        rule_pick: TaggedSpan | None,
+        rule_picks: Sequence[TaggedSpan | None],
     ) -> TaggedSpan | None:
-        """The speaker mention of `quotes[index]`, or None; `rule_pick` is the nearest-mention rule's choice."""
+        """The speaker mention of `quotes[index]`, or None; `rule_picks` are the nearest-mention
+        rule's choices for every quotation."""
         best, best_score = None, 0.0
-        for mention, features in candidate_features(text, quotes, index, speakers, starts, cues, rule_pick):
+        for mention, features in candidate_features(text, quotes, index, speakers, starts, cues, rule_picks):
             score = self.score(features)
             if score > best_score:
                 best, best_score = mention, score
