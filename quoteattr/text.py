@@ -80,6 +80,22 @@ def is_mark(text: str, index: int) -> bool:
     return False
 
 
+_PUNCTUATION_IN_LINE = PUNCTUATION.replace("\n", "")
+
+
+def _ends_paragraph(text: str, at: int) -> bool:
+    """Whether only punctuation stands between `at` and a line break, or only white space between
+    `at` and the end of the text (read forward from `at`, never copying the rest of the text)."""
+    after = at
+    while after < len(text) and text[after] in _PUNCTUATION_IN_LINE:
+        after += 1
+    if after < len(text) and text[after] == "\n":
+        return True
+    while at < len(text) and text[at].isspace():
+        at += 1
+    return at == len(text)
+
+
 def quote_kind(text: str, start: int, end: int) -> QuoteKind:
     """Classify a quotation span by its quotation marks, as the PolNeAR conversion does.
 
@@ -97,7 +113,7 @@ def quote_kind(text: str, start: int, end: int) -> QuoteKind:
     # a mark touching the span from outside counts, also past trimmed punctuation ("We won." + ")
     opens = is_mark(text, s) or (s > 0 and is_mark(text, s - 1)) or (start > 0 and is_mark(text, start - 1))
     closes = is_mark(text, e - 1) or (e < len(text) and is_mark(text, e)) or (end < len(text) and is_mark(text, end))
-    at_paragraph_end = text[e:].lstrip(PUNCTUATION.replace("\n", "")).startswith("\n") or not text[e:].strip()
+    at_paragraph_end = _ends_paragraph(text, e)
     if opens and (closes or at_paragraph_end):
         inner = [i for i in range(s + 1, e - 1) if is_mark(text, i)]
         # a closing mark in the middle followed by unquoted words would make it mixed

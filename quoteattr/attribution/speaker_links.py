@@ -24,6 +24,7 @@ from quoteattr.attribution import sparse
 from quoteattr.attribution.names import mention_type
 from quoteattr.attribution.spans import TaggedSpan, starting_within
 from quoteattr.attribution.sparse import bucket
+from quoteattr.schema import QuoteKind
 from quoteattr.text import SENTENCE_END, paragraph_bounds, previous_paragraph, quote_kind
 
 WEIGHTS_FILE = "speaker_links.safetensors"
@@ -32,7 +33,7 @@ REACH = 600  # characters between a quotation and a candidate mention
 _DISTANCES = (0, 2, 5, 12, 25, 50, 100, 200, 400)
 _TOKEN = re.compile(r"\w+|\n|[^\w\s]")  # `sparse.WORD`, with line breaks
 _WORDLIKE = re.compile(r"\w")
-_DASHES = re.compile(r"[‐‑‒–—―-]+")
+_ONE_DASH = str.maketrans(dict.fromkeys("‐‑‒–—―-", "—"))
 
 
 def candidates(text: str, quote: TaggedSpan, speakers: Sequence[TaggedSpan], starts: Sequence[int]) -> list[TaggedSpan]:
@@ -63,7 +64,8 @@ def candidate_features(
     found = candidates(text, quotes[index], speakers, starts)
     neighbours = (rule_picks[i] for i in (index - 1, index + 1) if 0 <= i < len(quotes))
     claimed = {pick for pick in neighbours if pick is not None}
-    return [(m, pair_features(text, quotes, index, m, found, cues, rule_picks[index], claimed)) for m in found]
+    kind = quote_kind(text, quotes[index].start, quotes[index].end)
+    return [(m, pair_features(text, quotes, index, m, found, cues, rule_picks[index], claimed, kind)) for m in found]
 
 
 def pair_features(
@@ -75,16 +77,18 @@ def pair_features(
     cues: Sequence[TaggedSpan],
     rule_pick: TaggedSpan | None = None,
     claimed: Collection[TaggedSpan] = (),
+    kind: QuoteKind | None = None,
 ) -> list[str]:
     """The sparse features of one (quotation, candidate mention) pair; `found` are all candidates,
     `rule_pick` the mention the nearest-mention rule (`mentions.choose_speaker`) chooses, and
-    `claimed` the mentions it chooses for the quotations just before and after."""
+    `claimed` the mentions it chooses for the quotations just before and after; `kind` is the
+    quotation's (`text.quote_kind`), computed here when not given."""
     quote = quotes[index]
     after = mention.start >= quote.end
     side = "after" if after else "before"
     gap_start, gap_end = (quote.end, mention.start) if after else (mention.end, quote.start)
     gap = text[gap_start:gap_end]
-    kind = quote_kind(text, quote.start, quote.end)
+    kind = kind or quote_kind(text, quote.start, quote.end)
     features = [
         "bias",
         f"side={side}",
@@ -162,7 +166,7 @@ def _bare(text: str) -> bool:
 
 def _words(text: str) -> list[str]:
     """Lower-cased words and punctuation, every kind of dash as one and a line break as "¶"."""
-    return [_DASHES.sub("—", w.lower()).replace("\n", "¶") for w in _TOKEN.findall(text)]
+    return [w.lower().replace("\n", "¶") for w in _TOKEN.findall(text.translate(_ONE_DASH))]
 
 
 def _gap(quote: TaggedSpan, mention: TaggedSpan) -> int:
