@@ -19,10 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
-
-import numpy as np
 
 from quoteattr.attribution import sparse
 from quoteattr.attribution.entities import head_key
@@ -181,30 +178,17 @@ def hashed(features: Sequence[str]) -> list[int]:
     return sparse.hashed(features, DIMENSIONS)
 
 
-@dataclass
-class CoreferenceScorer:
+class CoreferenceScorer(sparse.HashedScorer):
     """A trained pair scorer: `choose` picks the entity a pronoun or description refers to, or None
     for someone new. Each candidate scores the sum of its features' weights; someone new scores 0."""
 
-    weights: np.ndarray
-
-    def score(self, features: Sequence[str]) -> float:
-        return float(self.weights[hashed(features)].sum())
+    weights_file = WEIGHTS_FILE
+    dimensions = DIMENSIONS
 
     def choose(self, resolver: EntityResolver, mention: Span, kind: str, rule: Entity | None) -> Entity | None:
         """The referent of `mention` (a `pronoun` or `nominal`) among the entities `resolver` knows."""
-        best, best_score = None, 0.0
-        for rank, candidate in enumerate(antecedents(resolver.text, mention, resolver.history, resolver.spans, rule)):
-            score = self.score(pair_features(resolver.text, mention, kind, candidate, rule, rank))
-            if score > best_score:
-                best, best_score = candidate.entity, score
-        return best
-
-    def save(self, directory: Path) -> None:
-        sparse.save_weights(directory / WEIGHTS_FILE, self.weights, {"dimensions": DIMENSIONS})
-
-    @classmethod
-    def load(cls, directory: Path) -> CoreferenceScorer | None:
-        """The coreference scorer saved in a model directory, or None when it has none."""
-        weights = sparse.load_weights(directory / WEIGHTS_FILE, (DIMENSIONS,))
-        return None if weights is None else cls(weights)
+        found = antecedents(resolver.text, mention, resolver.history, resolver.spans, rule)
+        return self.best(
+            (candidate.entity, pair_features(resolver.text, mention, kind, candidate, rule, rank))
+            for rank, candidate in enumerate(found)
+        )

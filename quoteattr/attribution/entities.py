@@ -226,17 +226,16 @@ class EntityResolver:
         """The entity a mention refers to (creating it for a new name or an unresolvable mention)."""
         kind = mention_type(mention.text)
         entity = self._named(mention) if kind == "name" else self._referent(mention, kind)
+        described = self.roles.phrase(mention.start, mention.end) if kind == "nominal" else None
         if entity is None:
             entity = Entity(_description_name(mention.text), [mention.text], heads={head_key(mention.text)})
             entity.learn_gender(mention.text)
             entity.add_roles(self.roles.near(mention.start, mention.end))
-            described = self.roles.phrase(mention.start, mention.end) if kind == "nominal" else None
             entity.add_roles([described] if described else [])
             entity.singular = kind != "pronoun" and not head_word(mention.text).lower().endswith("s")
         else:
             if mention.text not in entity.aliases:
                 entity.aliases.append(mention.text)
-            described = self.roles.phrase(mention.start, mention.end) if kind == "nominal" else None
             if described is not None:
                 entity.descriptions.setdefault((described.start, described.end), described)
         self.history.append(entity)

@@ -21,9 +21,6 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from pathlib import Path
-
-import numpy as np
 
 from quoteattr.attribution import sparse
 from quoteattr.attribution.lexicon import AFFILIATIONS, LINK_WORDS, SENTENCE_OPENERS, TITLES
@@ -215,18 +212,18 @@ def hashed(features: list[str]) -> list[int]:
     return sparse.hashed(features, DIMENSIONS)
 
 
-@dataclass
-class NameScorer:
+class NameScorer(sparse.HashedScorer):
     """A trained candidate-name scorer: `name` picks the words of a region that are the name."""
 
-    weights: np.ndarray
+    weights_file = WEIGHTS_FILE
+    dimensions = DIMENSIONS
 
-    def best(self, written: WrittenText, words: list[Word], region: str) -> tuple[int, int] | None:
+    def best_run(self, written: WrittenText, words: list[Word], region: str) -> tuple[int, int] | None:
         """The highest-scoring candidate of a region's words, as (first, last) word indices; None
         when no candidate scores above 0 (the region names no one)."""
         rule = candidate_rule(written, words, region)
         scored = [
-            (float(self.weights[hashed(span_features(written, words, i, j, region, rule))].sum()), -i, -j)
+            (self.score(span_features(written, words, i, j, region, rule)), -i, -j)
             for i, j in candidates(written.text, words)
         ]
         score, first, last = max(scored, default=(0.0, 0, 0))
@@ -236,14 +233,5 @@ class NameScorer:
         """The name written in `written.text[start:end]` (a `mention` or `widen` region), or ''
         when it names no one (the rules then take the name out, or keep the description)."""
         words = words_of(written.text, start, end)
-        chosen = self.best(written, words, region) if words else None
+        chosen = self.best_run(written, words, region) if words else None
         return "" if chosen is None else chosen_name(written, words, *chosen)
-
-    def save(self, directory: Path) -> None:
-        sparse.save_weights(directory / WEIGHTS_FILE, self.weights, {"dimensions": DIMENSIONS})
-
-    @classmethod
-    def load(cls, directory: Path) -> NameScorer | None:
-        """The name scorer saved in a model directory, or None when it has none."""
-        weights = sparse.load_weights(directory / WEIGHTS_FILE, (DIMENSIONS,))
-        return None if weights is None else cls(weights)

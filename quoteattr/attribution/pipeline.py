@@ -81,9 +81,9 @@ def attribute(
     `roles.entity_roles` do. `namer`, a learned name scorer, takes the speakers' names out of
     their mentions where given; otherwise the rules of `names.person_name` do. `coreference`, a
     learned resolver, chooses the entities pronouns and descriptions refer to where given; otherwise
-    the rules of `entities.EntityResolver` do. `decider`, the
-    learned quotation decision, keeps the quotations (and with `all_attributions` the other
-    attributions too, typed `other`); without one every linked span is returned as a quotation.
+    the rules of `entities.EntityResolver` do. `decider`, the learned quotation decision, keeps the
+    quotations (and with `all_attributions` the other attributions too, typed `other`); without one
+    every linked span is returned as a quotation.
     """
     linked = link_spans(text, quotes, speakers, cues, roles, linker, namer, coreference)
     role_of = entity_roles(text, linked.entity_of, role_linker, linked.tagged_roles)

@@ -18,10 +18,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
-
-import numpy as np
 
 from quoteattr.attribution import sparse
 from quoteattr.attribution.spans import starting_within
@@ -161,38 +158,24 @@ def hashed(features: Sequence[str]) -> list[int]:
     return sparse.hashed(features, DIMENSIONS)
 
 
-@dataclass
-class RoleLinker:
+class RoleLinker(sparse.HashedScorer):
     """A trained pair scorer: `choose` picks a speaker's role among its candidates, or None.
 
     Each candidate scores the sum of its features' weights; "no role" scores 0.
     """
 
-    weights: np.ndarray
-
-    def score(self, features: Sequence[str]) -> float:
-        return float(self.weights[hashed(features)].sum())
+    weights_file = WEIGHTS_FILE
+    dimensions = DIMENSIONS
 
     def choose(
         self, entity: Entity, context: RoleContext, rule_pick: str | None, lead: Span | None = None
     ) -> str | None:
         """The role of `entity`, or None."""
         own = context.mentions_of(entity)
-        best, best_score = None, 0.0
-        for rank, candidate in enumerate(ranked(entity, context, own, lead)):
-            score = self.score(pair_features(entity, candidate, context, own, rule_pick, rank))
-            if score > best_score:
-                best, best_score = candidate.span.text, score
-        return best
-
-    def save(self, directory: Path) -> None:
-        sparse.save_weights(directory / WEIGHTS_FILE, self.weights, {"dimensions": DIMENSIONS})
-
-    @classmethod
-    def load(cls, directory: Path) -> RoleLinker | None:
-        """The role linker saved in a model directory, or None when it has none."""
-        weights = sparse.load_weights(directory / WEIGHTS_FILE, (DIMENSIONS,))
-        return None if weights is None else cls(weights)
+        return self.best(
+            (candidate.span.text, pair_features(entity, candidate, context, own, rule_pick, rank))
+            for rank, candidate in enumerate(ranked(entity, context, own, lead))
+        )
 
 
 def ranked(

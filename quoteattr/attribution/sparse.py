@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self, TypeVar
 
 import numpy as np
 from safetensors import SafetensorError
 from safetensors.numpy import load_file, save_file
 
 WORD = re.compile(r"\w+|[^\w\s]")
+Candidate = TypeVar("Candidate")
 
 
 def hashed(features: Sequence[str], dimensions: int) -> list[int]:
@@ -46,6 +48,44 @@ def load_weights(path: Path, shape: tuple[int, ...]) -> np.ndarray | None:
     return weights
 
 
+@dataclass
+class HashedScorer:
+    """Weights over hashed sparse features, saved beside a model as safetensors: what the learned
+    attribution scorers share. A candidate scores the sum of its features' weights; "none" scores 0.
+    Each scorer names its file and its number of weights."""
+
+    weights: np.ndarray
+    weights_file: ClassVar[str]
+    dimensions: ClassVar[int]
+
+    def score(self, features: Sequence[str]) -> float:
+        return float(self.weights[hashed(features, self.dimensions)].sum())
+
+    def best(self, candidates: Iterable[tuple[Candidate, Sequence[str]]]) -> Candidate | None:
+        """Of (candidate, features) pairs, the candidate scoring highest above 0 (the first on a
+        tie), or None when none does."""
+        chosen, top = None, 0.0
+        for candidate, features in candidates:
+            value = self.score(features)
+            if value > top:
+                chosen, top = candidate, value
+        return chosen
+
+    def settings(self) -> dict[str, Any]:
+        """What is written beside the weights (JSON)."""
+        return {"dimensions": self.dimensions}
+
+    def save(self, directory: Path) -> None:
+        save_weights(directory / self.weights_file, self.weights, self.settings())
+
+    @classmethod
+    def load(cls, directory: Path) -> Self | None:
+        """The scorer saved in a model directory, or None when it has none; ValueError when its
+        file holds no such scorer."""
+        weights = load_weights(directory / cls.weights_file, (cls.dimensions,))
+        return None if weights is None else cls(weights)
+
+
 def fit_listwise(
     rows: Sequence[Sequence[int]],
     labels: Sequence[int],
@@ -56,9 +96,10 @@ def fit_listwise(
     learning_rate: float = 0.05,
 ) -> np.ndarray:
     """Hashed weights for a scorer that picks one candidate of a group, or none (`SpeakerLinker`,
-    `RoleLinker`): full-batch Adam on the mean negative log-probability, per group, of its gold
-    candidates among the group's rows and a 'none' that scores 0 (a group without a gold candidate
-    should choose none), plus `l2` times the squared weights.
+    `RoleLinker`, `NameScorer`, `CoreferenceScorer`): full-batch Adam on the mean negative
+    log-probability, per group, of its gold candidates among the group's rows and a 'none' that
+    scores 0 (a group without a gold candidate should choose none), plus `l2` times the squared
+    weights.
 
     `rows` are each candidate's hashed feature indices, `labels` 1 for a gold candidate, and
     `groups` number each row's group, from 0.

@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-
-import numpy as np
+from typing import Any
 
 from quoteattr.attribution import sparse
 from quoteattr.attribution.names import mention_type
@@ -178,8 +175,7 @@ def hashed(features: Sequence[str]) -> list[int]:
     return sparse.hashed(features, DIMENSIONS)
 
 
-@dataclass
-class SpeakerLinker:
+class SpeakerLinker(sparse.HashedScorer):
     """A trained pair scorer: `choose` picks the speaker mention of a quotation, or None.
 
     Each candidate scores the sum of its features' weights; "no candidate" scores 0, so a
@@ -187,10 +183,11 @@ class SpeakerLinker:
     the way continuation paragraphs and untagged names are found).
     """
 
-    weights: np.ndarray
+    weights_file = WEIGHTS_FILE
+    dimensions = DIMENSIONS
 
-    def score(self, features: Sequence[str]) -> float:
-        return float(self.weights[hashed(features)].sum())
+    def settings(self) -> dict[str, Any]:
+        return {**super().settings(), "reach": REACH}
 
     def choose(
         self,
@@ -204,18 +201,4 @@ class SpeakerLinker:
     ) -> TaggedSpan | None:
         """The speaker mention of `quotes[index]`, or None; `rule_picks` are the nearest-mention
         rule's choices for every quotation."""
-        best, best_score = None, 0.0
-        for mention, features in candidate_features(text, quotes, index, speakers, starts, cues, rule_picks):
-            score = self.score(features)
-            if score > best_score:
-                best, best_score = mention, score
-        return best
-
-    def save(self, directory: Path) -> None:
-        sparse.save_weights(directory / WEIGHTS_FILE, self.weights, {"dimensions": DIMENSIONS, "reach": REACH})
-
-    @classmethod
-    def load(cls, directory: Path) -> SpeakerLinker | None:
-        """The linker saved in a model directory, or None when it has none."""
-        weights = sparse.load_weights(directory / WEIGHTS_FILE, (DIMENSIONS,))
-        return None if weights is None else cls(weights)
+        return self.best(candidate_features(text, quotes, index, speakers, starts, cues, rule_picks))
