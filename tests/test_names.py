@@ -14,12 +14,11 @@ from quoteattr.attribution.name_spans import (
     WEIGHTS_FILE,
     NameScorer,
     WrittenText,
-    candidate_rule,
+    candidate_features,
     candidates,
     chosen_name,
     hashed,
     kind,
-    span_features,
     words_of,
 )
 from quoteattr.attribution.names import full_names, person_name
@@ -59,9 +58,8 @@ def _trained(numbers: range) -> NameScorer:
     rows, labels, groups = [], [], []
     for group, (written, start, end, region, name) in enumerate(r for n in numbers for r in _regions(n)):
         words = words_of(written.text, start, end)
-        rule = candidate_rule(written, words, region)
-        for i, j in candidates(written.text, words):
-            rows.append(hashed(span_features(written, words, i, j, region, rule)))
+        for (i, j), features in candidate_features(written, words, region):
+            rows.append(hashed(features))
             labels.append(int(chosen_name(written, words, i, j) == name))
             groups.append(group)
     return NameScorer(fit_listwise(rows, labels, groups, DIMENSIONS, epochs=100, l2=1e-4))

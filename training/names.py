@@ -30,12 +30,10 @@ from quoteattr.attribution.name_spans import (
     DIMENSIONS,
     NameScorer,
     WrittenText,
-    candidate_rule,
-    candidates,
+    candidate_features,
     chosen_name,
     hashed,
     rule_name,
-    span_features,
     words_of,
 )
 from quoteattr.attribution.names import apposition_name, full_names, mention_type
@@ -151,14 +149,10 @@ def rows_of(documents: Sequence[Document], regions: Sequence[Region]) -> list[li
     for region in regions:
         text = written[region.document]
         words = words_of(text.text, region.start, region.end)
-        rule = candidate_rule(text, words, region.kind)
         groups.append(
             [
-                (
-                    hashed(span_features(text, words, i, j, region.kind, rule)),
-                    int(normalise_name(chosen_name(text, words, i, j)) == region.gold),
-                )
-                for i, j in candidates(text.text, words)
+                (hashed(features), int(normalise_name(chosen_name(text, words, i, j)) == region.gold))
+                for (i, j), features in candidate_features(text, words, region.kind)
             ]
         )
     return groups

@@ -149,15 +149,19 @@ def rule_name(text: str, start: int, end: int, region: str) -> str:
     return name.split()[-1] if region == "widen" and len(name.split()) < 2 else name
 
 
-def candidate_rule(written: WrittenText, words: list[Word], region: str) -> str:
-    """The rules' name of a region (`rule_name`) where it is one of its candidates, else ''."""
+def candidate_features(written: WrittenText, words: list[Word], region: str) -> list[tuple[tuple[int, int], list[str]]]:
+    """Each candidate name of a region's words (`candidates`), as (first, last) word indices, with
+    its features; the rules' name (`rule_name`) is a feature where it is one of the candidates."""
+    found = candidates(written.text, words)
     rule = rule_name(written.text, words[0][0], words[-1][1], region)
-    return rule if any(chosen_name(written, words, i, j) == rule for i, j in candidates(written.text, words)) else ""
+    if not any(chosen_name(written, words, i, j) == rule for i, j in found):
+        rule = ""
+    return [((i, j), span_features(written, words, i, j, region, rule)) for i, j in found]
 
 
 def span_features(written: WrittenText, words: list[Word], first: int, last: int, region: str, rule: str) -> list[str]:
     """The sparse features of the candidate name `words[first..last]` of a `region` (`mention` or
-    `widen`) whose rules' name among its candidates (`candidate_rule`) is `rule`."""
+    `widen`) whose rules' name among its candidates is `rule` ('' when it is none of them)."""
     text = written.text
     start, end = words[first][0], words[last][1]
     head, tail = text[slice(*words[first])], text[slice(*words[last])]
@@ -221,11 +225,7 @@ class NameScorer(sparse.HashedScorer):
     def best_run(self, written: WrittenText, words: list[Word], region: str) -> tuple[int, int] | None:
         """The highest-scoring candidate of a region's words, as (first, last) word indices; None
         when no candidate scores above 0 (the region names no one)."""
-        rule = candidate_rule(written, words, region)
-        scored = [
-            (self.score(span_features(written, words, i, j, region, rule)), -i, -j)
-            for i, j in candidates(written.text, words)
-        ]
+        scored = [(self.score(features), -i, -j) for (i, j), features in candidate_features(written, words, region)]
         score, first, last = max(scored, default=(0.0, 0, 0))
         return (-first, -last) if score > 0 else None
 
