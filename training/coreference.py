@@ -17,26 +17,23 @@ speaker accuracy and attributed F1) from the same spans, as `quoteattr evaluate`
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
+from scorer_run import scorer_run
 
 from quoteattr.attribution.coreference import DIMENSIONS, CoreferenceScorer, antecedents, hashed, pair_features
 from quoteattr.attribution.entities import Entity, EntityResolver
 from quoteattr.attribution.pipeline import attribute, link_spans
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise
-from quoteattr.data.jsonl import load_documents
 from quoteattr.evaluation import quotations_only
 from quoteattr.inference import QuoteAttributor
 from quoteattr.metrics import canonical_speakers, evaluate, normalise_name
 from quoteattr.schema import Document, Span
 
-ROOT = Path(__file__).resolve().parents[1]
 L2_GRID = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 KINDS = ("pronoun", "nominal")
 Spans = dict[str, list[TaggedSpan]]
@@ -195,18 +192,7 @@ def report(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, required=True, help="The model whose spans are linked.")
-    parser.add_argument("--out", type=Path, required=True, help="Directory to write the resolver into.")
-    parser.add_argument(
-        "--train", type=Path, nargs="+", default=[ROOT / "data/news/train.jsonl", ROOT / "data/train.jsonl"]
-    )
-    parser.add_argument("--dev", type=Path, default=ROOT / "data/news/dev.jsonl")
-    parser.add_argument("--epochs", type=int, default=300, help="Full-batch optimisation steps.")
-    parser.add_argument("--l2", type=float, help="L2 penalty on the weights (default: cross-validated on train).")
-    args = parser.parse_args()
-    attributor = QuoteAttributor.load(args.model, precision="fp32")
-    train, dev = load_documents(*args.train), load_documents(args.dev)
+    args, attributor, train, dev = scorer_run(__doc__, epochs=300)
     began = time.perf_counter()
     train_spans, dev_spans = attributor.spans_of([d.text for d in train]), attributor.spans_of([d.text for d in dev])
     data = groups(train, train_spans, attributor)

@@ -18,13 +18,12 @@ the learned scorer.
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
+from scorer_run import scorer_run
 
 from quoteattr.attribution.name_spans import (
     DIMENSIONS,
@@ -40,12 +39,10 @@ from quoteattr.attribution.names import apposition_name, full_names, mention_typ
 from quoteattr.attribution.pipeline import link_spans
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise
-from quoteattr.data.jsonl import load_documents
 from quoteattr.inference import QuoteAttributor
 from quoteattr.metrics import normalise_name
 from quoteattr.schema import Document, Entity
 
-ROOT = Path(__file__).resolve().parents[1]
 L2_GRID = (1e-5, 1e-4, 1e-3)
 Spans = dict[str, list[TaggedSpan]]
 
@@ -214,18 +211,7 @@ def regions_of(documents: Sequence[Document], spans: Sequence[Spans], attributor
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, required=True, help="The model whose spans are linked.")
-    parser.add_argument("--out", type=Path, required=True, help="Directory to write the scorer into.")
-    parser.add_argument(
-        "--train", type=Path, nargs="+", default=[ROOT / "data/news/train.jsonl", ROOT / "data/train.jsonl"]
-    )
-    parser.add_argument("--dev", type=Path, default=ROOT / "data/news/dev.jsonl")
-    parser.add_argument("--epochs", type=int, default=200, help="Full-batch optimisation steps.")
-    parser.add_argument("--l2", type=float, help="L2 penalty on the weights (default: cross-validated on train).")
-    args = parser.parse_args()
-    attributor = QuoteAttributor.load(args.model, precision="fp32")
-    train, dev = load_documents(*args.train), load_documents(args.dev)
+    args, attributor, train, dev = scorer_run(__doc__, epochs=200)
     began = time.perf_counter()
     train_regions = regions_of(train, attributor.spans_of([d.text for d in train]), attributor)
     dev_regions = regions_of(dev, attributor.spans_of([d.text for d in dev]), attributor)

@@ -15,13 +15,12 @@ cross-validation over the training documents (`--l2` sets it instead).
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
+from scorer_run import scorer_run
 
 from quoteattr.attribution.entities import Entity
 from quoteattr.attribution.pipeline import attribute, link_spans
@@ -29,14 +28,12 @@ from quoteattr.attribution.role_links import DIMENSIONS, RoleContext, RoleLinker
 from quoteattr.attribution.roles import rule_role
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise
-from quoteattr.data.jsonl import load_documents
 from quoteattr.evaluation import quotations_only
 from quoteattr.inference import QuoteAttributor
 from quoteattr.metrics import evaluate, match_quotes, role_correct, speaker_correct
 from quoteattr.schema import Document, Quote, Span, Speaker
 from quoteattr.text import quote_kind
 
-ROOT = Path(__file__).resolve().parents[1]
 L2_GRID = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2)
 Spans = dict[str, list[TaggedSpan]]
 
@@ -161,18 +158,7 @@ def report(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, required=True, help="The model whose spans are linked.")
-    parser.add_argument("--out", type=Path, required=True, help="Directory to write the scorer into.")
-    parser.add_argument(
-        "--train", type=Path, nargs="+", default=[ROOT / "data/news/train.jsonl", ROOT / "data/train.jsonl"]
-    )
-    parser.add_argument("--dev", type=Path, default=ROOT / "data/news/dev.jsonl")
-    parser.add_argument("--epochs", type=int, default=300, help="Full-batch optimisation steps.")
-    parser.add_argument("--l2", type=float, help="L2 penalty on the weights (default: cross-validated on train).")
-    args = parser.parse_args()
-    attributor = QuoteAttributor.load(args.model, precision="fp32")
-    train, dev = load_documents(*args.train), load_documents(args.dev)
+    args, attributor, train, dev = scorer_run(__doc__, epochs=300)
     began = time.perf_counter()
     train_spans, dev_spans = attributor.spans_of([d.text for d in train]), attributor.spans_of([d.text for d in dev])
     rows, labels, numbers, owners = groups(train, train_spans, attributor)

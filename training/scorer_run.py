@@ -1,0 +1,32 @@
+"""What the scripts that train a learned attribution scorer on the gold corpora share: their
+command line, and the model and documents it names (`names.py`, `role_links.py`, `coreference.py`)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from quoteattr.data.jsonl import load_documents
+from quoteattr.inference import QuoteAttributor
+from quoteattr.schema import Document
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def scorer_run(
+    description: str | None, epochs: int
+) -> tuple[argparse.Namespace, QuoteAttributor, list[Document], list[Document]]:
+    """The parsed arguments (`--model`, `--out`, `--train`, `--dev`, `--epochs` defaulting to
+    `epochs`, `--l2`), the model they name (fp32) and the training and dev documents."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, required=True, help="The model whose spans are linked.")
+    parser.add_argument("--out", type=Path, required=True, help="Directory to write the scorer into.")
+    parser.add_argument(
+        "--train", type=Path, nargs="+", default=[ROOT / "data/news/train.jsonl", ROOT / "data/train.jsonl"]
+    )
+    parser.add_argument("--dev", type=Path, default=ROOT / "data/news/dev.jsonl")
+    parser.add_argument("--epochs", type=int, default=epochs, help="Full-batch optimisation steps.")
+    parser.add_argument("--l2", type=float, help="L2 penalty on the weights (default: cross-validated on train).")
+    args = parser.parse_args()
+    attributor = QuoteAttributor.load(args.model, precision="fp32")
+    return args, attributor, load_documents(*args.train), load_documents(args.dev)
