@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import PreTrainedModel, PreTrainedTokenizerBase
+from transformers import PreTrainedTokenizerBase
 
 from quoteattr.attribution.coreference import CoreferenceScorer
 from quoteattr.attribution.decisions import QuotationDecider
@@ -41,6 +41,7 @@ from quoteattr.model.features import (
 )
 from quoteattr.model.labels import LabelScheme, tags_to_token_spans
 from quoteattr.model.modeling import ModelSettings, load_model
+from quoteattr.model.role_head import with_role_head
 from quoteattr.model.windows import Window, owning_windows
 from quoteattr.schema import Quote
 
@@ -91,7 +92,7 @@ class QuoteAttributor:
 
     def __init__(
         self,
-        model: PreTrainedModel,
+        model: torch.nn.Module,  # the tagger, or the tagger with its role head (`model/role_head.py`)
         tokenizer: PreTrainedTokenizerBase,
         settings: ModelSettings,
         scheme: LabelScheme,
@@ -160,7 +161,11 @@ class QuoteAttributor:
         chosen = resolve_precision(precision, target, quantize)
         if not 1 <= batch_size <= 4096:
             raise ConfigError(f"batch_size must be in [1, 4096], got {batch_size}")
-        model, tokenizer, settings, scheme = load_model(directory)
+        tagger, tokenizer, settings, scheme = load_model(directory)
+        try:
+            model = with_role_head(tagger, directory, scheme)
+        except ValueError as error:
+            raise ModelLoadError(str(error)) from None
         if stride is None and fast:
             stride = min(FAST_STRIDE, settings.stride)
         if stride is not None and not 0 <= stride < settings.max_length - 2:

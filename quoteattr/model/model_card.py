@@ -14,7 +14,7 @@ from quoteattr.attribution.name_spans import WEIGHTS_FILE as NAMES_FILE
 from quoteattr.attribution.role_links import WEIGHTS_FILE as ROLE_LINKS_FILE
 from quoteattr.attribution.speaker_links import WEIGHTS_FILE as SPEAKER_LINKS_FILE
 from quoteattr.errors import ModelLoadError
-from quoteattr.model.directory import CARD_FILE, METRICS_FILE, SETTINGS_FILE
+from quoteattr.model.directory import CARD_FILE, METRICS_FILE, ROLE_HEAD_FILE, SETTINGS_FILE
 
 CASE_NOTE = (
     "\nIt reads each word's capitalisation from `token_type_ids` (0: no capital or no letters, 1: capitalised,\n"
@@ -68,6 +68,17 @@ its cue, its speaker and the words around it, trained on the gold news corpus (`
 of being one (calibrated on the news dev set); `--all-attributions` also outputs every other
 span the tagger found, typed `other`."""
 
+
+ROLE_HEAD_NOTE = """
+
+## Role head
+
+`role_head.safetensors` holds the model's ROLE tagger: a convolution over {width} tokens and a linear
+layer on the encoder's states after layer {layer}, whose O/B/I logits replace the ROLE outputs
+of the token-classification head (which learned no roles: PolNeAR has none). It is trained on the
+gold role spans of the news corpus and the seed corpus with `training/role_head.py`, the encoder
+frozen, so the other families' outputs are exactly those of the encoder and head above. Plain
+transformers, which does not read this file, sees the untrained ROLE outputs."""
 
 ROLE_NOTE = """
 
@@ -149,12 +160,25 @@ def render_card(directory: Path) -> str:
         case_note=CASE_NOTE if settings.get("case_features") else "",
         decision_note=DECISION_NOTE if (directory / DECISIONS_FILE).is_file() else "",
         speaker_note=SPEAKER_LINKS_NOTE if (directory / SPEAKER_LINKS_FILE).is_file() else "",
+        role_head_note=_role_head_note(directory),
         role_note=ROLE_NOTE if (directory / ROLE_LINKS_FILE).is_file() else "",
         names_note=NAMES_NOTE if (directory / NAMES_FILE).is_file() else "",
         coreference_note=COREFERENCE_NOTE if (directory / COREFERENCE_FILE).is_file() else "",
         config=json.dumps(training.get("config", {}), indent=2),
         scores=_score_lines(metrics),
     )
+
+
+def _role_head_note(directory: Path) -> str:
+    """The card's section on the role head, with its shape, or nothing when the model has none."""
+    settings_path = (directory / ROLE_HEAD_FILE).with_suffix(".json")
+    if not (directory / ROLE_HEAD_FILE).is_file() or not settings_path.is_file():
+        return ""
+    try:
+        shape = json.loads(settings_path.read_text(encoding="utf-8"))
+        return ROLE_HEAD_NOTE.format(width=shape["width"], layer=shape["layer"])
+    except (OSError, ValueError, KeyError) as error:
+        raise ModelLoadError(f"{settings_path}: unreadable role head settings ({error})") from None
 
 
 def _display_path(directory: Path) -> str:

@@ -1,0 +1,90 @@
+"""The role head: a ROLE tagger on an inner encoder layer that leaves every other family's logits alone."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from quoteattr.errors import ModelLoadError
+from quoteattr.inference import QuoteAttributor
+from quoteattr.model.directory import ROLE_HEAD_FILE
+from quoteattr.model.features import PaddingCollator, family_spans
+from quoteattr.model.model_card import render_card
+from quoteattr.model.modeling import load_model
+from quoteattr.model.role_head import RoleHead, RoleHeadSettings, TaggerWithRoleHead, span_f1, window_states
+from quoteattr.schema import Document
+
+SMALL = RoleHeadSettings(layer=1, width=3, hidden=16)
+
+
+@pytest.fixture(scope="module")
+def fitted(tiny_model: Path, tiny_documents: list[Document]) -> RoleHead:
+    tagger, tokenizer, settings, _ = load_model(tiny_model)
+    return RoleHead.fit(tagger.float(), tokenizer, settings, tiny_documents * 4, SMALL, epochs=40, learning_rate=3e-2)
+
+
+def test_the_head_learns_the_roles_it_is_shown(
+    tiny_model: Path, tiny_documents: list[Document], fitted: RoleHead
+) -> None:
+    tagger, tokenizer, settings, _ = load_model(tiny_model)
+    windows = window_states(tagger.float(), tokenizer, settings, tiny_documents, SMALL.layer, stride=0)
+    roles = sum(len(family_spans(document, "ROLE") or []) for document in tiny_documents)
+    assert roles and sum(int((labels == 1).sum()) for _, labels in windows) == roles  # each gold role is taught
+    untrained = RoleHead(tagger.config.hidden_size, SMALL).eval()
+    assert span_f1(fitted, windows) >= 0.5
+    assert span_f1(fitted, windows) > span_f1(untrained, windows)
+
+
+def test_only_the_role_logits_change(tiny_model: Path, fitted: RoleHead) -> None:
+    tagger, tokenizer, _, scheme = load_model(tiny_model)
+    tagger.float().eval()
+    wrapped = TaggerWithRoleHead(tagger, fitted, scheme)
+    texts = ['"We will act," said Senator Jane Doe, chair of the committee.', "Doe added that it would."]
+    collate = PaddingCollator(tokenizer.pad_token_id or 0, len(scheme.families))
+    inputs = collate([{"input_ids": tokenizer(text)["input_ids"]} for text in texts])
+    with torch.inference_mode():
+        plain = tagger(**inputs).logits
+        logits = wrapped(**inputs).logits
+    role = slice(3 * scheme.families.index("ROLE"), 3 * scheme.families.index("ROLE") + 3)
+    others = [i for i in range(logits.shape[-1]) if not role.start <= i < role.stop]
+    assert torch.equal(logits[..., others], plain[..., others])
+    assert not torch.allclose(logits[..., role], plain[..., role])
+    # a row's logits do not depend on the padding its batch gave it
+    with torch.inference_mode():
+        alone = wrapped(**collate([{"input_ids": tokenizer(texts[1])["input_ids"]}])).logits[0]
+    assert torch.allclose(logits[1, : len(alone)], alone, atol=1e-5)
+
+
+def test_a_saved_head_is_loaded_with_its_model(model_copy: Path, fitted: RoleHead) -> None:
+    text = '"We will act," said Senator Jane Doe, chair of the committee.'
+    _, before = QuoteAttributor.load(model_copy, precision="fp32").token_scores([text])[0]
+    fitted.save(model_copy)
+    attributor = QuoteAttributor.load(model_copy, precision="fp32")
+    assert isinstance(attributor.model, TaggerWithRoleHead)
+    _, after = attributor.token_scores([text])[0]
+    for index, family in enumerate(attributor.scheme.families):
+        same = bool((after[:, index] == before[:, index]).all())
+        assert same is (family != "ROLE"), family
+    assert "## Role head" in render_card(model_copy)
+    assert "after layer 1" in render_card(model_copy)
+
+
+def test_a_model_without_a_head_says_nothing_of_one(tiny_model: Path) -> None:
+    assert not isinstance(QuoteAttributor.load(tiny_model, precision="fp32").model, TaggerWithRoleHead)
+    assert "## Role head" not in render_card(tiny_model)
+
+
+def test_a_damaged_head_is_one_clear_error(model_copy: Path, fitted: RoleHead) -> None:
+    fitted.save(model_copy)
+    settings = (model_copy / ROLE_HEAD_FILE).with_suffix(".json")
+    shape = json.loads(settings.read_text(encoding="utf-8"))
+    settings.write_text(json.dumps({**shape, "layer": 9}), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match=r"role_head\.safetensors: the role head does not fit"):
+        QuoteAttributor.load(model_copy, precision="fp32")
+    (model_copy / ROLE_HEAD_FILE).write_bytes(b"not a safetensors file")
+    with pytest.raises(ModelLoadError, match=r"role_head\.safetensors: not a role head") as error:
+        QuoteAttributor.load(model_copy, precision="fp32")
+    assert "\n" not in str(error.value)

@@ -1,0 +1,68 @@
+"""Train the role head (`quoteattr/model/role_head.py`) of a model on the gold roles of the news corpus.
+
+    python training/role_head.py --model runs/ship --out runs/ship                  # about 6 minutes
+    python training/role_head.py --model runs/ship --out /tmp/held --held-out 0.2    # choose --epochs
+
+The tagger's encoder is read, never changed; the head is written into `--out` beside it (a copy
+of `--model` with the head is a complete model). The head learns from news train and the seed
+corpus. With `--held-out F`, a fraction F of the training documents (drawn by document, seeded) is
+kept out and the head's ROLE span F1 on them is printed after every epoch: that is how the number of
+epochs is chosen, never by dev. The ROLE span F1 on `--dev` is printed last, for the record.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import time
+from pathlib import Path
+
+from quoteattr.data.jsonl import load_documents
+from quoteattr.model.modeling import load_model
+from quoteattr.model.role_head import RoleHead, RoleHeadSettings, span_f1, window_states
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, required=True, help="The model whose encoder the head reads.")
+    parser.add_argument("--out", type=Path, required=True, help="Where to write the model with its head.")
+    parser.add_argument(
+        "--train", type=Path, nargs="+", default=[ROOT / "data/news/train.jsonl", ROOT / "data/train.jsonl"]
+    )
+    parser.add_argument("--dev", type=Path, default=ROOT / "data/news/dev.jsonl")
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--layer", type=int, default=RoleHeadSettings.layer, help="Encoder layer read (1 = first).")
+    parser.add_argument("--held-out", type=float, default=0.0, help="Fraction of train kept out to score each epoch.")
+    args = parser.parse_args()
+    tagger, tokenizer, settings, _ = load_model(args.model)
+    tagger.float()
+    documents = load_documents(*args.train)
+    watch = None
+    if args.held_out:
+        random.Random(13).shuffle(documents)
+        cut = round(len(documents) * args.held_out)
+        held, documents = documents[:cut], documents[cut:]
+        held_windows = window_states(tagger, tokenizer, settings, held, args.layer, stride=0)
+        print(f"held out {len(held)} documents, training on {len(documents)}")
+
+        def watch(epoch: int, head: RoleHead) -> None:
+            print(f"epoch {epoch}: held-out ROLE span F1 {span_f1(head, held_windows):.3f}", flush=True)
+
+    started = time.perf_counter()
+    head = RoleHead.fit(
+        tagger, tokenizer, settings, documents, RoleHeadSettings(layer=args.layer), args.epochs, on_epoch=watch
+    )
+    print(f"trained on {len(documents)} documents in {time.perf_counter() - started:.0f} s")
+    dev_windows = window_states(tagger, tokenizer, settings, load_documents(args.dev), args.layer, stride=0)
+    print(f"dev ROLE span F1 {span_f1(head, dev_windows):.3f} ({args.dev.name})")
+    if args.out.resolve() != args.model.resolve():
+        shutil.copytree(args.model, args.out, dirs_exist_ok=True)
+    head.save(args.out)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
