@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -32,10 +33,30 @@ def test_the_head_learns_the_roles_it_is_shown(
     tagger, tokenizer, settings, _ = load_model(tiny_model)
     windows = window_states(tagger.float(), tokenizer, settings, tiny_documents, SMALL.layer, stride=0)
     roles = sum(len(family_spans(document, "ROLE") or []) for document in tiny_documents)
-    assert roles and sum(int((labels == 1).sum()) for _, labels in windows) == roles  # each gold role is taught
+    assert roles and sum(int((window.labels == 1).sum()) for window in windows) == roles  # each gold role is taught
     untrained = RoleHead(tagger.config.hidden_size, SMALL).eval()
     assert span_f1(fitted, windows) >= 0.5
     assert span_f1(fitted, windows) > span_f1(untrained, windows)
+
+
+def test_a_head_learns_from_a_teacher_on_texts_without_roles(
+    tiny_model: Path, tiny_documents: list[Document], fitted: RoleHead
+) -> None:
+    tagger, tokenizer, settings, scheme = load_model(tiny_model)
+    tagger.float()
+    sharp = copy.deepcopy(fitted)  # a sure teacher: the fitted head's logits times four
+    with torch.no_grad():
+        sharp.output.weight.mul_(4)
+        sharp.output.bias.mul_(4)
+    teacher = TaggerWithRoleHead(tagger, sharp, scheme)
+    unlabelled = [Document(f"plain-{i}", document.text) for i, document in enumerate(tiny_documents * 4)]
+    student = RoleHead.fit(
+        tagger, tokenizer, settings, [], SMALL, epochs=60, learning_rate=1e-1, teacher=teacher, unlabelled=unlabelled
+    )
+    windows = window_states(tagger, tokenizer, settings, tiny_documents, SMALL.layer, stride=0)
+    assert span_f1(sharp, windows) >= 0.5
+    assert span_f1(student, windows) >= 0.5
+    assert span_f1(RoleHead(tagger.config.hidden_size, SMALL).eval(), windows) < 0.5
 
 
 def test_only_the_role_logits_change(tiny_model: Path, fitted: RoleHead) -> None:

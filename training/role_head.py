@@ -1,13 +1,19 @@
 """Train the role head (`quoteattr/model/role_head.py`) of a model on the gold roles of the news corpus.
 
-    python training/role_head.py --model runs/ship --out runs/ship                  # about 6 minutes
-    python training/role_head.py --model runs/ship --out /tmp/held --held-out 0.2    # choose --epochs
+    python training/role_head.py --model M --out M --teacher runs/roles \
+        --unlabelled ../shared/data/polnear/train.jsonl                          # about 8 minutes
+    python training/role_head.py --model M --out runs/held ... --held-out 0.2      # to choose --epochs
 
 The tagger's encoder is read, never changed; the head is written into `--out` beside it (a copy
-of `--model` with the head is a complete model). The head learns from news train and the seed
-corpus. With `--held-out F`, a fraction F of the training documents (drawn by document, seeded) is
-kept out and the head's ROLE span F1 on them is printed after every epoch: that is how the number of
-epochs is chosen, never by dev. The ROLE span F1 on `--dev` is printed last, for the record.
+of `--model` with the head is a complete model). The head learns from the gold roles of news train
+and the seed corpus and, with `--teacher` (a model whose ROLE outputs were taught by fine-tuning its
+whole encoder: `training/configs/roles.toml`), from the teacher's ROLE probabilities on those
+texts and on the `--unlabelled` ones (those also in `--train` are left out).
+
+With `--held-out F`, a fraction F of the training documents (drawn by document, seeded) is kept out
+and the head's ROLE span F1 on them is printed after every epoch: that is how the number of epochs
+is chosen, never by dev (with a teacher the figure is optimistic: the teacher learned from those
+documents). The ROLE span F1 on `--dev` is printed last, for the record.
 """
 
 from __future__ import annotations
@@ -36,6 +42,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--layer", type=int, default=RoleHeadSettings.layer, help="Encoder layer read (1 = first).")
     parser.add_argument("--held-out", type=float, default=0.0, help="Fraction of train kept out to score each epoch.")
+    parser.add_argument("--teacher", type=Path, help="A model whose ROLE probabilities the head also learns.")
+    parser.add_argument("--unlabelled", type=Path, nargs="*", default=[], help="More texts for the teacher to tag.")
     args = parser.parse_args()
     tagger, tokenizer, settings, _ = load_model(args.model)
     tagger.float()
@@ -51,9 +59,27 @@ def main() -> None:
         def watch(epoch: int, head: RoleHead) -> None:
             print(f"epoch {epoch}: held-out ROLE span F1 {span_f1(head, held_windows):.3f}", flush=True)
 
+    teacher, unlabelled = None, []
+    if args.teacher:
+        teacher, teacher_tokenizer, teacher_settings, _ = load_model(args.teacher)
+        same_vocabulary = teacher_tokenizer.get_vocab() == tokenizer.get_vocab()
+        if not same_vocabulary or teacher_settings.case_features != settings.case_features:
+            parser.error(f"--teacher {args.teacher} reads text otherwise than {args.model} (vocabulary, case features)")
+        teacher.float()
+        known = {document.id for document in load_documents(*args.train)}
+        unlabelled = [d for d in load_documents(*args.unlabelled) if d.id not in known] if args.unlabelled else []
+        print(f"teacher {args.teacher} tags {len(unlabelled)} unlabelled documents besides the training ones")
     started = time.perf_counter()
     head = RoleHead.fit(
-        tagger, tokenizer, settings, documents, RoleHeadSettings(layer=args.layer), args.epochs, on_epoch=watch
+        tagger,
+        tokenizer,
+        settings,
+        documents,
+        RoleHeadSettings(layer=args.layer),
+        args.epochs,
+        on_epoch=watch,
+        teacher=teacher,
+        unlabelled=unlabelled,
     )
     print(f"trained on {len(documents)} documents in {time.perf_counter() - started:.0f} s")
     dev_windows = window_states(tagger, tokenizer, settings, load_documents(args.dev), args.layer, stride=0)

@@ -105,15 +105,25 @@ class RoleHead(nn.Module):
         learning_rate: float = 2e-3,
         seed: int = 13,
         on_epoch: Callable[[int, RoleHead], None] | None = None,
+        teacher: nn.Module | None = None,
+        unlabelled: Sequence[Document] = (),
     ) -> RoleHead:
-        """Learn a head from `documents`' gold roles on the tagger's frozen states.
+        """Learn a head on the tagger's frozen states from `documents`' gold roles and, with a
+        `teacher` (a tagger whose own ROLE outputs were taught, e.g. by `training/configs/roles.toml`),
+        from the teacher's ROLE probabilities on those documents and on the `unlabelled` ones too.
 
-        The states of every training window (overlapping as at inference) are computed once; the head then learns for `epochs`
-        passes over them (AdamW, a one-cycle schedule, 8 windows a step). `on_epoch(epoch, head)`
-        is called after each pass (to score a held-out set).
+        The teacher's encoder was fine-tuned, so it cannot serve in the tagger's place without
+        moving the other families; the head learns what it knows of roles on many more texts than
+        carry gold roles. The states of every training window (overlapping as at inference) are
+        computed once; the head then learns for `epochs` passes over them (AdamW, a one-cycle
+        schedule, 8 windows a step, the mean cross-entropy over gold tags and teacher
+        distributions). `on_epoch(epoch, head)` is called after each pass (to score a held-out set).
         """
         torch.manual_seed(seed)
-        windows = window_states(tagger, tokenizer, settings, documents, head_settings.layer, settings.stride)
+        layer = head_settings.layer
+        windows = window_states(tagger, tokenizer, settings, documents, layer, settings.stride, teacher)
+        if teacher is not None:
+            windows += window_states(tagger, tokenizer, settings, unlabelled, layer, settings.stride, teacher)
         head = cls(tagger.config.hidden_size, head_settings)
         optimizer = torch.optim.AdamW(head.parameters(), lr=learning_rate, weight_decay=0.01)
         order = list(range(len(windows)))
@@ -127,12 +137,14 @@ class RoleHead(nn.Module):
             shuffler.shuffle(order)
             for first in range(0, len(order), 8):
                 loss, count = torch.zeros(()), 0
-                for i in order[first : first + 8]:
-                    states, labels = windows[i]
-                    logits = head(states.float()[None], torch.ones(1, len(states)))[0]
-                    taught = labels != IGNORE
-                    loss = loss + nn.functional.cross_entropy(logits[taught], labels[taught], reduction="sum")
+                for window in (windows[i] for i in order[first : first + 8]):
+                    logits = head(window.states.float()[None], torch.ones(1, len(window.states)))[0]
+                    taught = window.labels != IGNORE
+                    loss = loss + nn.functional.cross_entropy(logits[taught], window.labels[taught], reduction="sum")
                     count += int(taught.sum())
+                    if window.teacher is not None:
+                        loss = loss - (window.teacher.float() * logits.log_softmax(-1)).sum()
+                        count += len(window.teacher)
                 optimizer.zero_grad()
                 (loss / max(count, 1)).backward()
                 optimizer.step()
@@ -144,17 +156,27 @@ class RoleHead(nn.Module):
         return head.eval()
 
 
-def span_f1(head: RoleHead, windows: Sequence[tuple[torch.Tensor, torch.Tensor]]) -> float:
+@dataclass(frozen=True)
+class RoleWindow:
+    """One window's encoder states after the head's layer (fp16), its gold ROLE tags (IGNORE where
+    untaught) and, where a teacher was given, the teacher's ROLE probabilities (fp16)."""
+
+    states: torch.Tensor
+    labels: torch.Tensor
+    teacher: torch.Tensor | None = None
+
+
+def span_f1(head: RoleHead, windows: Sequence[RoleWindow]) -> float:
     """Strict span F1 of the head's ROLE tags (decoded as `quoteattr predict` decodes them) against
     the gold tags of `windows` (from `window_states`)."""
     gold: list[list[str]] = []
     pred: list[list[str]] = []
     with torch.inference_mode():
-        for states, labels in windows:
-            taught = labels != IGNORE
-            logits = head(states.float()[None], torch.ones(1, len(states)))[0][taught]
+        for window in windows:
+            taught = window.labels != IGNORE
+            logits = head(window.states.float()[None], torch.ones(1, len(window.states)))[0][taught]
             tags = decode_tags(log_softmax(logits.numpy()[:, None, :]))[:, 0]
-            gold.append(bio_strings(labels[taught].tolist(), ROLE))
+            gold.append(bio_strings(window.labels[taught].tolist(), ROLE))
             pred.append(bio_strings(tags.tolist(), ROLE))
     scores = seqeval_scores(gold, pred).get(ROLE)
     return scores.f1 if scores else 0.0
@@ -167,26 +189,32 @@ def window_states(
     documents: Sequence[Document],
     layer: int,
     stride: int,
-) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """Each window's encoder states after `layer` (fp16) and its gold ROLE labels (IGNORE where untaught)."""
+    teacher: nn.Module | None = None,
+) -> list[RoleWindow]:
+    """The `RoleWindow` of every window of `documents`, the teacher's probabilities with them where one is given."""
     scheme = LabelScheme(settings.families)
     rows, _ = training_rows(
         documents, tokenizer, scheme, settings.max_length, stride, settings.case_features, [[ROLE]] * len(documents)
     )
     collate = PaddingCollator(tokenizer.pad_token_id or 0, len(scheme.families))
     column = scheme.families.index(ROLE)
-    was_training = tagger.training
-    tagger.eval()
-    out: list[tuple[torch.Tensor, torch.Tensor]] = []
+    models = [tagger] + ([teacher] if teacher is not None else [])
+    modes = [model.training for model in models]
+    for model in models:
+        model.eval()
+    out: list[RoleWindow] = []
     for first in range(0, len(rows), 32):
         chunk = rows[first : first + 32]
         batch = collate([{k: row[k] for k in ("input_ids", "token_type_ids", "labels") if k in row} for row in chunk])
         labels = batch.pop("labels")
         with torch.inference_mode():
             hidden = tagger(**batch, output_hidden_states=True).hidden_states[layer]
+            taught = None if teacher is None else teacher(**batch).logits.float()[..., 3 * column : 3 * column + 3]
         for i, length in enumerate(batch["attention_mask"].sum(1).tolist()):
-            out.append((hidden[i, :length].float().half().clone(), labels[i, :length, column].clone()))
-    tagger.train(was_training)
+            probabilities = None if taught is None else taught[i, :length].softmax(-1).half().clone()
+            out.append(RoleWindow(hidden[i, :length].half().clone(), labels[i, :length, column].clone(), probabilities))
+    for model, mode in zip(models, modes):
+        model.train(mode)
     return out
 
 
