@@ -7,8 +7,8 @@
 The tagger's encoder is read, never changed; the head is written into `--out` beside it (a copy
 of `--model` with the head is a complete model). The head learns from the gold roles of news train
 and the seed corpus and, with `--teacher` (a model whose ROLE outputs were taught by fine-tuning its
-whole encoder: `training/configs/roles.toml`), from the teacher's ROLE probabilities on those
-texts and on the `--unlabelled` ones (those also in `--train` are left out).
+whole encoder: `training/configs/roles.toml`), from the teacher's ROLE probabilities on the
+`--unlabelled` texts (those also in `--train` are left out).
 
 With `--held-out F`, a fraction F of the training documents (drawn by document, seeded) is kept out
 and the head's ROLE span F1 on them is printed after every epoch: that is how the number of epochs

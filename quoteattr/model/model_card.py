@@ -75,10 +75,12 @@ ROLE_HEAD_NOTE = """
 
 `role_head.safetensors` holds the model's ROLE tagger: a convolution over {width} tokens and a linear
 layer on the encoder's states after layer {layer}, whose O/B/I logits replace the ROLE outputs
-of the token-classification head (which learned no roles: PolNeAR has none). It is trained on the
-gold role spans of the news corpus and the seed corpus with `training/role_head.py`, the encoder
-frozen, so the other families' outputs are exactly those of the encoder and head above. Plain
-transformers, which does not read this file, sees the untrained ROLE outputs."""
+of the token-classification head (which learned no roles: PolNeAR has none). It is trained with
+`training/role_head.py` on the gold role spans of the news corpus and the seed corpus, and on the
+ROLE probabilities that a teacher (a copy of the tagger whose whole encoder was fine-tuned on those
+roles) gives on unlabelled PolNeAR articles. The encoder is frozen, so the other families' outputs
+are exactly those of the encoder and head above. Plain transformers, which does not read this
+file, sees the untrained ROLE outputs."""
 
 ROLE_NOTE = """
 

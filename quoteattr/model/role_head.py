@@ -110,7 +110,7 @@ class RoleHead(nn.Module):
     ) -> RoleHead:
         """Learn a head on the tagger's frozen states from `documents`' gold roles and, with a
         `teacher` (a tagger whose own ROLE outputs were taught, e.g. by `training/configs/roles.toml`),
-        from the teacher's ROLE probabilities on those documents and on the `unlabelled` ones too.
+        from the teacher's ROLE probabilities on the `unlabelled` documents.
 
         The teacher's encoder was fine-tuned, so it cannot serve in the tagger's place without
         moving the other families; the head learns what it knows of roles on many more texts than
@@ -121,7 +121,7 @@ class RoleHead(nn.Module):
         """
         torch.manual_seed(seed)
         layer = head_settings.layer
-        windows = window_states(tagger, tokenizer, settings, documents, layer, settings.stride, teacher)
+        windows = window_states(tagger, tokenizer, settings, documents, layer, settings.stride)
         if teacher is not None:
             windows += window_states(tagger, tokenizer, settings, unlabelled, layer, settings.stride, teacher)
         head = cls(tagger.config.hidden_size, head_settings)
