@@ -1,7 +1,7 @@
 """Train the role head (`quoteattr/model/role_head.py`) of a model on the gold roles of the news corpus.
 
     python training/role_head.py --model M --out M --teacher runs/roles \
-        --unlabelled ../shared/data/polnear/train.jsonl                          # about 8 minutes
+        --unlabelled ../shared/data/polnear/train.jsonl                          # about 15 minutes
     python training/role_head.py --model M --out runs/held ... --held-out 0.2      # to choose --epochs
 
 The tagger's encoder is read, never changed; the head is written into `--out` beside it (a copy
@@ -18,28 +18,26 @@ documents). The ROLE span F1 on `--dev` is printed last, for the record.
 
 from __future__ import annotations
 
-import argparse
 import random
 import shutil
 import time
 from pathlib import Path
 
+from scorer_run import corpus_parser
+
 from quoteattr.data.jsonl import load_documents
 from quoteattr.model.modeling import load_model
 from quoteattr.model.role_head import RoleHead, RoleHeadSettings, span_f1, window_states
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", type=Path, required=True, help="The model whose encoder the head reads.")
-    parser.add_argument("--out", type=Path, required=True, help="Where to write the model with its head.")
-    parser.add_argument(
-        "--train", type=Path, nargs="+", default=[ROOT / "data/news/train.jsonl", ROOT / "data/train.jsonl"]
+    parser = corpus_parser(
+        __doc__,
+        "The model whose encoder the head reads.",
+        "Where to write the model with its head.",
+        8,
+        "Passes over the training windows.",
     )
-    parser.add_argument("--dev", type=Path, default=ROOT / "data/news/dev.jsonl")
-    parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--layer", type=int, default=RoleHeadSettings.layer, help="Encoder layer read (1 = first).")
     parser.add_argument("--held-out", type=float, default=0.0, help="Fraction of train kept out to score each epoch.")
     parser.add_argument("--teacher", type=Path, help="A model whose ROLE probabilities the head also learns.")

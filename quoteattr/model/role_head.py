@@ -101,7 +101,7 @@ class RoleHead(nn.Module):
         settings: ModelSettings,
         documents: Sequence[Document],
         head_settings: RoleHeadSettings = RoleHeadSettings(),
-        epochs: int = 12,
+        epochs: int = 8,
         learning_rate: float = 2e-3,
         seed: int = 13,
         on_epoch: Callable[[int, RoleHead], None] | None = None,
