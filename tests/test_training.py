@@ -75,6 +75,28 @@ def test_continuing_a_model_keeps_its_case_features(tiny_model: Path, tmp_path: 
     assert not (tmp_path / "out").exists()
 
 
+def test_continuing_a_model_carries_its_scorers_but_not_its_role_head(
+    model_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import numpy as np
+
+    from quoteattr.attribution.speaker_links import DIMENSIONS, SpeakerLinker
+    from quoteattr.model.role_head import RoleHead, RoleHeadSettings
+
+    SpeakerLinker(np.linspace(-1, 1, DIMENSIONS, dtype=np.float32)).save(model_copy)
+    RoleHead(32, RoleHeadSettings(layer=1, width=3, hidden=4)).save(model_copy)
+    config = dataclasses.replace(
+        tiny_training_config(tmp_path / "out", model_copy), base_model="", init_model=str(model_copy), epochs=1
+    )
+    with caplog.at_level("INFO", logger="quoteattr.model.training"):
+        output = train(config).output_dir
+    for name in ("speaker_links.safetensors", "speaker_links.json"):
+        assert (output / name).read_bytes() == (model_copy / name).read_bytes()
+    assert not (output / "role_head.safetensors").exists()
+    assert "has a role head (role_head.safetensors)" in caplog.text
+    assert "## Speaker linker" in (output / "README.md").read_text(encoding="utf-8")
+
+
 def test_training_never_writes_into_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     for output in ["models/quoteattr-minilm", str(REPO / "models" / "quoteattr-minilm"), "models"]:

@@ -25,11 +25,13 @@ import torch
 from transformers import EvalPrediction, PreTrainedModel, Trainer, TrainerCallback, TrainingArguments, set_seed
 from transformers.trainer_callback import PrinterCallback
 
+from quoteattr.attribution import coreference, decisions, name_spans, role_links, speaker_links
 from quoteattr.data.jsonl import load_documents
 from quoteattr.errors import ConfigError
 from quoteattr.hardware import DEVICES, TRAINING_PRECISIONS, resolve_device, training_precision
 from quoteattr.metrics import seqeval_scores
 from quoteattr.model.decoding import decode_tags, log_softmax
+from quoteattr.model.directory import ROLE_HEAD_FILE
 from quoteattr.model.features import PaddingCollator, documents_to_dataset
 from quoteattr.model.labels import DEFAULT_FAMILIES, IGNORE, LabelScheme, bio_strings
 from quoteattr.model.model_card import write_card
@@ -43,6 +45,10 @@ from quoteattr.model.modeling import (
     transformers_quiet,
 )
 from quoteattr.schema import Document
+
+SCORER_FILES = tuple(
+    module.WEIGHTS_FILE for module in (decisions, speaker_links, name_spans, role_links, coreference)
+)  # the learned attribution scorers a model directory may hold
 
 logger = logging.getLogger(__name__)
 
@@ -413,6 +419,31 @@ class _StepCallback(TrainerCallback):
         self.on_step(state.global_step, state.max_steps)
 
 
+def _carry_scorers(init_model: Path, output: Path) -> None:
+    """Copy the learned attribution scorers of `init_model` into the continued model `output`.
+
+    They read the text and the tagged spans, not the encoder, so they still serve (retrain them on
+    the new model's spans with `training/*.py` for the best fit). The role head reads the encoder
+    that training changed, so it is not carried: the new model's ROLE outputs are its classifier's.
+    """
+    carried = []
+    for name in SCORER_FILES:
+        for path in (init_model / name, (init_model / name).with_suffix(".json")):
+            if path.is_file():
+                shutil.copy2(path, output / path.name)
+                carried.append(path.name)
+    if carried:
+        logger.info("carried over from %s: %s", init_model, ", ".join(carried))
+    if (init_model / ROLE_HEAD_FILE).is_file():
+        logger.warning(
+            "%s has a role head (%s), which reads the encoder this run changed: %s has none, and its ROLE "
+            "tags come from its own classifier; train one with training/role_head.py",
+            init_model,
+            ROLE_HEAD_FILE,
+            output,
+        )
+
+
 def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int], None] | None = None) -> TrainResult:
     """Train a quoteattr model as `config` says and write it to `config.output_dir`.
 
@@ -545,6 +576,8 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
     )
     with transformers_quiet():
         output = save_model(trainer.model, tokenizer, settings, config.output_dir, half=config.save_half)  # type: ignore[arg-type]
+    if config.init_model:
+        _carry_scorers(Path(config.init_model), output)
     write_card(output)
     shutil.rmtree(checkpoints, ignore_errors=True)
     return TrainResult(output, metrics, seconds, len(train_documents), len(dev_documents))
