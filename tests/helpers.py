@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
 
 from quoteattr.model.labels import Offsets
 from quoteattr.model.training import DataSource, TrainConfig
+
+if TYPE_CHECKING:
+    from quoteattr.inference import QuoteAttributor
 
 TINY_DATA = Path(__file__).parent / "data" / "tiny.jsonl"
 
@@ -36,3 +42,16 @@ def tiny_training_config(output: Path, base_model: Path) -> TrainConfig:
         precision="fp32",
         device="cpu",
     )
+
+
+def pool_worker(attributor: QuoteAttributor, monkeypatch: pytest.MonkeyPatch) -> QuoteAttributor:
+    """The attributor that a worker of `workers.start_pool(attributor, ...)` runs, started in this
+    process from the spec the pool hands its workers (no process is forked)."""
+    from quoteattr import workers
+
+    monkeypatch.setattr(workers, "_attributor", None)  # put back after the test: this process is no worker
+    started: dict[str, tuple[object, ...]] = {}
+    monkeypatch.setattr(workers, "ProcessPoolExecutor", lambda *args, **kwargs: started.update(kwargs))
+    workers.start_pool(attributor, 2)
+    workers._start_worker(*started["initargs"])  # type: ignore[arg-type]
+    return workers._worker()

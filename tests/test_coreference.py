@@ -22,6 +22,7 @@ from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise
 from quoteattr.errors import ModelLoadError
 from quoteattr.schema import Span
+from tests.helpers import pool_worker
 
 # Articles written for the tests: one person is quoted, another (of no known gender) is merely
 # present, and a pronoun or a description then refers to the one quoted. Half the articles name
@@ -148,21 +149,15 @@ def test_a_model_with_a_broken_coreference_file_fails_to_load_with_its_path(mode
 def test_a_model_directory_with_a_resolver_loads_it_and_its_workers_get_it(
     model_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from quoteattr import workers
     from quoteattr.inference import QuoteAttributor
 
-    monkeypatch.setattr(workers, "_attributor", None)  # put back after the test: this process is no worker
     assert QuoteAttributor.load(model_copy, device="cpu").coreference is None
     weights = np.zeros(DIMENSIONS, dtype=np.float32)
     weights[hashed(["pronoun:rank=0"])] = 1.5
     CoreferenceScorer(weights).save(model_copy)
     attributor = QuoteAttributor.load(model_copy, device="cpu")
     assert attributor.coreference is not None and np.array_equal(attributor.coreference.weights, weights)
-    started: dict[str, tuple[object, ...]] = {}
-    monkeypatch.setattr(workers, "ProcessPoolExecutor", lambda *args, **kwargs: started.update(kwargs))
-    workers.start_pool(attributor, 2)  # the spec the pool's workers start from
-    workers._start_worker(*started["initargs"])  # type: ignore[arg-type]
-    assert workers._worker().coreference is attributor.coreference
+    assert pool_worker(attributor, monkeypatch).coreference is attributor.coreference
 
 
 def test_the_model_card_describes_the_resolver_only_where_the_model_has_one(model_copy: Path) -> None:

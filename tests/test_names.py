@@ -26,6 +26,7 @@ from quoteattr.attribution.roles import RoleFinder
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise
 from quoteattr.errors import ModelLoadError
+from tests.helpers import pool_worker
 
 # Articles written for the tests: a capitalised word that is no title (*Rival*, *Democrat*) is
 # written before a speaker's name; the article writes the name alone and the word in lower case
@@ -157,29 +158,15 @@ def test_a_model_with_a_broken_names_file_fails_to_load_with_its_path(model_copy
 def test_a_model_directory_with_a_name_scorer_loads_it_and_its_workers_get_it(
     model_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from quoteattr import workers
     from quoteattr.inference import QuoteAttributor
-    from quoteattr.workers import _start_worker, _worker, _WorkerSpec
 
-    monkeypatch.setattr(workers, "_attributor", None)  # put back after the test: this process is no worker
     assert QuoteAttributor.load(model_copy, device="cpu").namer is None
     weights = np.zeros(DIMENSIONS, dtype=np.float32)
     weights[hashed(["rule=mention:True"])] = 1.5
     NameScorer(weights).save(model_copy)
     attributor = QuoteAttributor.load(model_copy, device="cpu")
     assert attributor.namer is not None and np.array_equal(attributor.namer.weights, weights)
-    spec = _WorkerSpec(
-        attributor.tokenizer,
-        attributor.settings,
-        attributor.scheme,
-        attributor.linker,
-        attributor.decider,
-        attributor.role_linker,
-        attributor.all_attributions,
-        attributor.namer,
-    )
-    _start_worker(spec)
-    assert _worker().namer is attributor.namer
+    assert pool_worker(attributor, monkeypatch).namer is attributor.namer
 
 
 def test_the_model_card_describes_the_name_scorer_only_where_the_model_has_one(model_copy: Path) -> None:

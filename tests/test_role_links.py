@@ -27,6 +27,7 @@ from quoteattr.metrics import evaluate, role_correct
 from quoteattr.schema import Document, Mention, Quote, Span, Speaker
 from quoteattr.schema import Entity as GoldEntity
 from quoteattr.text import quote_kind
+from tests.helpers import pool_worker
 
 # Articles written for the tests: the lead describes the first speaker before naming him, and a
 # second speaker's role is written in apposition, nearer to the first speaker's name than the lead.
@@ -193,11 +194,7 @@ def test_a_model_with_a_broken_role_file_fails_to_load_with_its_path(model_copy:
 def test_a_model_directory_with_a_role_linker_loads_it_and_its_workers_get_it(
     model_copy: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from quoteattr import workers
     from quoteattr.inference import QuoteAttributor
-    from quoteattr.workers import _start_worker, _worker, _WorkerSpec
-
-    monkeypatch.setattr(workers, "_attributor", None)  # put back after the test: this process is no worker
 
     assert QuoteAttributor.load(model_copy, device="cpu").role_linker is None
     weights = np.zeros(DIMENSIONS, dtype=np.float32)
@@ -205,17 +202,7 @@ def test_a_model_directory_with_a_role_linker_loads_it_and_its_workers_get_it(
     RoleLinker(weights).save(model_copy)
     attributor = QuoteAttributor.load(model_copy, device="cpu")
     assert attributor.role_linker is not None and np.array_equal(attributor.role_linker.weights, weights)
-    spec = _WorkerSpec(
-        attributor.tokenizer,
-        attributor.settings,
-        attributor.scheme,
-        attributor.linker,
-        attributor.decider,
-        attributor.role_linker,
-        attributor.all_attributions,
-    )
-    _start_worker(spec)
-    assert _worker().role_linker is attributor.role_linker
+    assert pool_worker(attributor, monkeypatch).role_linker is attributor.role_linker
 
 
 def test_the_listwise_fit_ranks_gold_first_and_lets_a_group_choose_none() -> None:
