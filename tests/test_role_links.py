@@ -19,7 +19,7 @@ from quoteattr.attribution.role_links import (
     pair_features,
     ranked,
 )
-from quoteattr.attribution.roles import RoleFinder, rule_role
+from quoteattr.attribution.roles import RoleFinder, entity_roles, rule_role
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise
 from quoteattr.errors import ModelLoadError
@@ -163,6 +163,23 @@ def test_a_description_that_refers_to_a_known_speaker_is_a_candidate_but_not_a_r
     assert "origin=False:False:False:True" in pair_features(
         entity, found[0], context, context.mentions_of(entity), None, 0
     )
+
+
+def test_the_taggers_confidence_in_a_role_reaches_the_linker() -> None:
+    text = "A former councilman spoke. Sam Hill, the mayor, said no."
+    sure, unsure = TaggedSpan(text.index("the mayor"), text.index("the mayor") + 9, 0.97), TaggedSpan(2, 19, 0.6)
+    linked = link_spans(text, [], [_span(text, "Sam Hill")], [], [unsure, sure])
+    assert linked.tagged_role_scores == {(2, 19): 0.6, (sure.start, sure.end): 0.97}
+    context = RoleContext.of(text, linked.tagged_roles, linked.entity_of, linked.tagged_role_scores)
+    entity = next(iter(linked.entity_of.values()))
+    found = {c.span.text: c for c in ranked(entity, context, context.mentions_of(entity))}
+    own = context.mentions_of(entity)
+    assert "tagged_score=4" in pair_features(entity, found["the mayor"], context, own, None, 0)
+    assert "tagged_score=1" in pair_features(entity, found["former councilman"], context, own, None, 1)
+    weights = np.zeros(DIMENSIONS, dtype=np.float32)
+    weights[hashed(["tagged_score=1"])] = 2.0  # a linker that trusts the unsure span picks it
+    role_of = entity_roles(text, linked.entity_of, RoleLinker(weights), linked.tagged_roles, linked.tagged_role_scores)
+    assert role_of[entity] == "former councilman"
 
 
 def test_the_highest_scoring_role_above_none_is_chosen() -> None:

@@ -33,6 +33,7 @@ WEIGHTS_FILE = "role_links.safetensors"
 DIMENSIONS = 1 << 16
 REACH = 3000  # characters between a tagged role and one of the speaker's mentions, for it to be a candidate
 _DISTANCES = (0, 2, 6, 20, 60, 200, 600, 2000)
+_SCORES = (0.5, 0.7, 0.85, 0.95)  # edges of the tagged role probability buckets
 
 
 @dataclass(frozen=True)
@@ -55,14 +56,21 @@ class RoleContext:
     mentions: Sequence[tuple[int, int]]  # every resolved mention's offsets, by start
     entity_of: Mapping[tuple[int, int], Entity]
     mentions_by_entity: Mapping[Entity, Sequence[tuple[int, int]]]
+    scores: Mapping[tuple[int, int], float]  # the tagger's mean probability of each tagged role
 
     @classmethod
-    def of(cls, text: str, tagged: Sequence[Span], entity_of: Mapping[tuple[int, int], Entity]) -> RoleContext:
+    def of(
+        cls,
+        text: str,
+        tagged: Sequence[Span],
+        entity_of: Mapping[tuple[int, int], Entity],
+        scores: Mapping[tuple[int, int], float] | None = None,
+    ) -> RoleContext:
         mentions = sorted(entity_of)
         by_entity: dict[Entity, list[tuple[int, int]]] = {}
         for mention in mentions:
             by_entity.setdefault(entity_of[mention], []).append(mention)
-        return cls(text, sorted(tagged, key=lambda s: s.start), mentions, entity_of, by_entity)
+        return cls(text, sorted(tagged, key=lambda s: s.start), mentions, entity_of, by_entity, scores or {})
 
     def mentions_of(self, entity: Entity) -> Sequence[tuple[int, int]]:
         return self.mentions_by_entity.get(entity, ())
@@ -140,6 +148,8 @@ def pair_features(
         f"speaker_named={any(w[:1].isupper() for w in entity.name.split())}",
         f"speaker_singular={entity.singular}",
     ]
+    if (role.start, role.end) in context.scores:
+        features.append(f"tagged_score={bucket(context.scores[(role.start, role.end)], _SCORES)}")
     features += [f"word={w}" for w in words[:8]]
     before = WORD.findall(context.text[max(0, role.start - 20) : role.start])
     after = WORD.findall(context.text[role.end : role.end + 20])

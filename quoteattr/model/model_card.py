@@ -90,9 +90,10 @@ ROLE_NOTE = """
 next to the speaker's mentions and name, the lead's fuller description of a bare title, the
 descriptions that refer back to the speaker (*the Republican presidential nominee said*), and the
 tagger's ROLE spans within 3,000 characters of one of its mentions, the one a listwise logistic
-scorer over sparse features (where and how the role was found, whose mention is nearest to it,
-whether it comes before the speaker is first named, its words) scores highest, or none. It is
-trained on the gold roles of the news corpus and the seed corpus with `training/role_links.py`."""
+scorer over sparse features (where and how the role was found, the tagger's confidence in it,
+whose mention is nearest to it, whether it comes before the speaker is first named, its words)
+scores highest, or none. It is trained on the gold roles of the news corpus and the seed corpus
+with `training/role_links.py`."""
 
 SPEAKER_LINKS_NOTE = """
 
