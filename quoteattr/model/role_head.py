@@ -15,7 +15,6 @@ layer, 0.5 from the third of six).
 from __future__ import annotations
 
 import json
-import logging
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -36,8 +35,6 @@ from quoteattr.model.labels import IGNORE, LabelScheme, bio_strings
 from quoteattr.model.modeling import ModelSettings
 from quoteattr.schema import Document
 
-logger = logging.getLogger(__name__)
-
 ROLE = "ROLE"
 
 
@@ -55,6 +52,7 @@ class RoleHead(nn.Module):
 
     def __init__(self, size: int, settings: RoleHeadSettings) -> None:
         super().__init__()
+        self.size = size  # the encoder's hidden size
         self.settings = settings
         self.convolution = nn.Conv1d(size, settings.hidden, settings.width, padding=settings.width // 2)
         self.dropout = nn.Dropout(0.2)
@@ -74,7 +72,7 @@ class RoleHead(nn.Module):
         path = directory / ROLE_HEAD_FILE
         save_file(tensors, str(path))
         path.chmod(0o644)
-        settings = {**asdict(self.settings), "size": self.output.in_features - self.settings.hidden}
+        settings = {**asdict(self.settings), "size": self.size}
         path.with_suffix(".json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
@@ -232,7 +230,7 @@ class TaggerWithRoleHead(nn.Module):
     def forward(self, **inputs: torch.Tensor) -> TokenClassifierOutput:
         outputs = self.tagger(**inputs, output_hidden_states=True)
         states = outputs.hidden_states[self.head.settings.layer]
-        logits = outputs.logits.clone()
+        logits = outputs.logits  # a new tensor of this call: its ROLE columns are overwritten in place
         mask = inputs.get("attention_mask")
         mask = torch.ones(states.shape[:2], device=states.device) if mask is None else mask
         logits[..., self.columns] = self.head(states, mask).to(logits.dtype)
@@ -244,8 +242,6 @@ def with_role_head(tagger: PreTrainedModel, directory: Path, scheme: LabelScheme
     head = RoleHead.load(directory)
     if head is None or ROLE not in scheme.families:
         return tagger
-    if head.output.in_features - head.settings.hidden != tagger.config.hidden_size or not (
-        1 <= head.settings.layer <= tagger.config.num_hidden_layers
-    ):
+    if head.size != tagger.config.hidden_size or not (1 <= head.settings.layer <= tagger.config.num_hidden_layers):
         raise ValueError(f"{directory / ROLE_HEAD_FILE}: the role head does not fit this model's encoder")
     return TaggerWithRoleHead(tagger, head, scheme)
