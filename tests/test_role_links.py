@@ -130,9 +130,9 @@ def test_the_learned_role_linker_scores_higher_than_the_rules_and_the_nearest_ro
 def _one_speaker(text: str) -> tuple[Entity, RoleContext]:
     """*Sam Hill, the mayor*: the speaker with its apposition gathered, and every role of `text` tagged."""
     name, mayor = text.index("Sam Hill"), text.index("the mayor")
-    lead, apposition = Span.of(text, 2, 19), Span.of(text, mayor, mayor + 9)
+    lead, apposition = TaggedSpan(2, 19), TaggedSpan(mayor, mayor + 9)
     entity = Entity("Sam Hill")
-    entity.add_roles([apposition])
+    entity.add_roles([Span.of(text, apposition.start, apposition.end)])
     return entity, RoleContext.of(text, [lead, apposition], {(name, name + 8): entity})
 
 
@@ -169,8 +169,8 @@ def test_the_taggers_confidence_in_a_role_reaches_the_linker() -> None:
     text = "A former councilman spoke. Sam Hill, the mayor, said no."
     sure, unsure = TaggedSpan(text.index("the mayor"), text.index("the mayor") + 9, 0.97), TaggedSpan(2, 19, 0.6)
     linked = link_spans(text, [], [_span(text, "Sam Hill")], [], [unsure, sure])
-    assert linked.tagged_role_scores == {(2, 19): 0.6, (sure.start, sure.end): 0.97}
-    context = RoleContext.of(text, linked.tagged_roles, linked.entity_of, linked.tagged_role_scores)
+    context = RoleContext.of(text, linked.tagged_roles, linked.entity_of)
+    assert context.scores == {(2, 19): 0.6, (sure.start, sure.end): 0.97}
     entity = next(iter(linked.entity_of.values()))
     found = {c.span.text: c for c in ranked(entity, context, context.mentions_of(entity))}
     own = context.mentions_of(entity)
@@ -178,7 +178,7 @@ def test_the_taggers_confidence_in_a_role_reaches_the_linker() -> None:
     assert "tagged_score=1" in pair_features(entity, found["former councilman"], context, own, None, 1)
     weights = np.zeros(DIMENSIONS, dtype=np.float32)
     weights[hashed(["tagged_score=1"])] = 2.0  # a linker that trusts the unsure span picks it
-    role_of = entity_roles(text, linked.entity_of, RoleLinker(weights), linked.tagged_roles, linked.tagged_role_scores)
+    role_of = entity_roles(text, linked.entity_of, RoleLinker(weights), linked.tagged_roles)
     assert role_of[entity] == "former councilman"
 
 

@@ -67,7 +67,7 @@ def groups(
         for i, j in pairs:
             if speaker_correct(document.quotes[i], predicted[j]):
                 gold_roles.setdefault(speakers[j], []).append(document.quotes[i].role)
-        context = RoleContext.of(text, linked.tagged_roles, linked.entity_of, linked.tagged_role_scores)
+        context = RoleContext.of(text, linked.tagged_roles, linked.entity_of)
         first = {entity: min(m[0] for m in context.mentions_of(entity)) for entity in gold_roles}
         for entity, roles in gold_roles.items():
             written = Counter(role for role in roles if role is not None)

@@ -39,8 +39,7 @@ class LinkedSpans:
     candidates: list[TaggedSpan]  # the quotation candidates, in text order
     links: SpeakerLinks  # each candidate's speaker mention and cue
     entity_of: dict[tuple[int, int], Entity]  # each mention's entity, by its offsets
-    tagged_roles: list[Span]  # the tagger's ROLE spans, by start
-    tagged_role_scores: dict[tuple[int, int], float]  # the tagger's mean probability of each
+    tagged_roles: Sequence[TaggedSpan]  # the tagger's ROLE spans, with its probability of each
 
 
 def link_spans(
@@ -58,7 +57,7 @@ def link_spans(
     links = link_speakers(text, candidates, speakers, cues, linker)
     finder = RoleFinder(text, roles)
     entity_of = resolve_entities(text, links.mentions, finder, namer, coreference)
-    return LinkedSpans(candidates, links, entity_of, finder.roles, finder.scores)
+    return LinkedSpans(candidates, links, entity_of, roles)
 
 
 def attribute(
@@ -87,7 +86,7 @@ def attribute(
     every linked span is returned as a quotation.
     """
     linked = link_spans(text, quotes, speakers, cues, roles, linker, namer, coreference)
-    role_of = entity_roles(text, linked.entity_of, role_linker, linked.tagged_roles, linked.tagged_role_scores)
+    role_of = entity_roles(text, linked.entity_of, role_linker, linked.tagged_roles)
     results = []
     for quote, mention, cue in zip(linked.candidates, linked.links.speakers, linked.links.cues):
         speaker, role, score = None, None, quote.score

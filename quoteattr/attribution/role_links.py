@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from quoteattr.attribution import sparse
-from quoteattr.attribution.spans import starting_within
+from quoteattr.attribution.spans import TaggedSpan, starting_within
 from quoteattr.attribution.sparse import WORD, bucket
 from quoteattr.schema import Span
 from quoteattr.text import head_word, paragraph_bounds
@@ -59,18 +59,15 @@ class RoleContext:
     scores: Mapping[tuple[int, int], float]  # the tagger's mean probability of each tagged role
 
     @classmethod
-    def of(
-        cls,
-        text: str,
-        tagged: Sequence[Span],
-        entity_of: Mapping[tuple[int, int], Entity],
-        scores: Mapping[tuple[int, int], float] | None = None,
-    ) -> RoleContext:
+    def of(cls, text: str, tagged: Sequence[TaggedSpan], entity_of: Mapping[tuple[int, int], Entity]) -> RoleContext:
+        """The context of `text`, from the tagger's ROLE spans (with their probabilities) and the mentions' entities."""
         mentions = sorted(entity_of)
         by_entity: dict[Entity, list[tuple[int, int]]] = {}
         for mention in mentions:
             by_entity.setdefault(entity_of[mention], []).append(mention)
-        return cls(text, sorted(tagged, key=lambda s: s.start), mentions, entity_of, by_entity, scores or {})
+        spans = sorted((Span.of(text, s.start, s.end) for s in tagged), key=lambda s: s.start)
+        scores = {(s.start, s.end): s.score for s in tagged}
+        return cls(text, spans, mentions, entity_of, by_entity, scores)
 
     def mentions_of(self, entity: Entity) -> Sequence[tuple[int, int]]:
         return self.mentions_by_entity.get(entity, ())

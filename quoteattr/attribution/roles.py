@@ -45,7 +45,6 @@ class RoleFinder:
     def __init__(self, text: str, roles: Sequence[TaggedSpan]) -> None:
         self.text = text
         self.roles = sorted((Span.of(text, r.start, r.end) for r in roles), key=lambda r: r.start)
-        self.scores = {(r.start, r.end): r.score for r in roles}  # the tagger's mean probability of each
         self.role_starts = [r.start for r in self.roles]
 
     def near(self, start: int, end: int) -> list[Span]:
@@ -84,17 +83,16 @@ def entity_roles(
     text: str,
     entity_of: Mapping[tuple[int, int], Entity],
     linker: RoleLinker | None = None,
-    tagged: Sequence[Span] = (),
-    scores: Mapping[tuple[int, int], float] | None = None,
+    tagged: Sequence[TaggedSpan] = (),
 ) -> dict[Entity, str | None]:
     """The role of each entity (keyed by its mentions' offsets): by the rules (`rule_role`), or,
     with a learned `linker`, the candidate it scores highest among those gathered for the entity,
     the lead's description and the `tagged` role spans (the rules' choice, and the tagger's
-    `scores` of its spans, are among its features)."""
+    probability of each tagged span, are among its features)."""
     first_mention: dict[Entity, int] = {}
     for (start, _), entity in sorted(entity_of.items()):
         first_mention.setdefault(entity, start)
-    context = RoleContext.of(text, tagged, entity_of, scores) if linker is not None else None
+    context = RoleContext.of(text, tagged, entity_of) if linker is not None else None
     chosen: dict[Entity, str | None] = {}
     for entity, first in first_mention.items():
         role, fuller = rule_role(text, entity, first)
