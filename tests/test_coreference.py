@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
 
 from quoteattr.attribution.coreference import (
     DIMENSIONS,
     MAX_CANDIDATES,
-    WEIGHTS_FILE,
     CoreferenceScorer,
     antecedents,
     hashed,
@@ -20,9 +16,7 @@ from quoteattr.attribution.entities import Entity, EntityResolver, resolve_entit
 from quoteattr.attribution.roles import RoleFinder
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise
-from quoteattr.errors import ModelLoadError
 from quoteattr.schema import Span
-from tests.helpers import pool_worker
 
 # Articles written for the tests: one person is quoted, another (of no known gender) is merely
 # present, and a pronoun or a description then refers to the one quoted. Half the articles name
@@ -127,43 +121,3 @@ def test_a_description_shares_its_head_noun_with_an_entity_of_that_role() -> Non
     by_name = {c.entity.name: c for c in antecedents(text, mention, resolver.history, resolver.spans, None)}
     assert "nominal:head_known=True" in pair_features(text, mention, "nominal", by_name["Sam Hill"], None, 1)
     assert "nominal:head_known=False" in pair_features(text, mention, "nominal", by_name["Ann Lee"], None, 0)
-
-
-def test_save_and_load_round_trip(tmp_path: Path) -> None:
-    weights = np.zeros(DIMENSIONS, dtype=np.float32)
-    weights[hashed(["pronoun:rank=0"])] = 1.5
-    CoreferenceScorer(weights).save(tmp_path)
-    loaded = CoreferenceScorer.load(tmp_path)
-    assert loaded is not None and np.array_equal(loaded.weights, weights)
-    assert CoreferenceScorer.load(tmp_path / "elsewhere") is None
-
-
-def test_a_model_with_a_broken_coreference_file_fails_to_load_with_its_path(model_copy: Path) -> None:
-    from quoteattr.inference import load_attributor
-
-    (model_copy / WEIGHTS_FILE).write_bytes(b"not safetensors")
-    with pytest.raises(ModelLoadError, match=str(model_copy / WEIGHTS_FILE)):
-        load_attributor(model_copy, device="cpu")
-
-
-def test_a_model_directory_with_a_resolver_loads_it_and_its_workers_get_it(
-    model_copy: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from quoteattr.inference import QuoteAttributor
-
-    assert QuoteAttributor.load(model_copy, device="cpu").coreference is None
-    weights = np.zeros(DIMENSIONS, dtype=np.float32)
-    weights[hashed(["pronoun:rank=0"])] = 1.5
-    CoreferenceScorer(weights).save(model_copy)
-    attributor = QuoteAttributor.load(model_copy, device="cpu")
-    assert attributor.coreference is not None and np.array_equal(attributor.coreference.weights, weights)
-    assert pool_worker(attributor, monkeypatch).coreference is attributor.coreference
-
-
-def test_the_model_card_describes_the_resolver_only_where_the_model_has_one(model_copy: Path) -> None:
-    from quoteattr.model.model_card import COREFERENCE_NOTE, render_card
-
-    assert "## Coreference resolver" not in render_card(model_copy)
-    CoreferenceScorer(np.zeros(DIMENSIONS, dtype=np.float32)).save(model_copy)
-    card = render_card(model_copy)
-    assert COREFERENCE_NOTE.strip() in card and "$" not in card

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
 
 from quoteattr.attribution.entities import resolve_entities
 from quoteattr.attribution.lexicon import TITLES
 from quoteattr.attribution.name_spans import (
     DIMENSIONS,
-    WEIGHTS_FILE,
     NameScorer,
     WrittenText,
     candidate_features,
@@ -25,8 +21,6 @@ from quoteattr.attribution.names import full_names, person_name
 from quoteattr.attribution.roles import RoleFinder
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise
-from quoteattr.errors import ModelLoadError
-from tests.helpers import pool_worker
 
 # Articles written for the tests: a capitalised word that is no title (*Rival*, *Democrat*) is
 # written before a speaker's name; the article writes the name alone and the word in lower case
@@ -136,43 +130,3 @@ def test_the_document_says_which_words_stand_alone_and_which_are_common_words() 
     assert written.alone("Washington Post", "", "Trump")  # written once without *Trump* after it
     assert not written.alone("Post Trump", "Washington", "")
     assert written.lowered("State") and not written.lowered("Trump")
-
-
-def test_save_and_load_round_trip(tmp_path: Path) -> None:
-    weights = np.zeros(DIMENSIONS, dtype=np.float32)
-    weights[hashed(["rule=mention:True"])] = 1.5
-    NameScorer(weights).save(tmp_path)
-    loaded = NameScorer.load(tmp_path)
-    assert loaded is not None and np.array_equal(loaded.weights, weights)
-    assert NameScorer.load(tmp_path / "elsewhere") is None
-
-
-def test_a_model_with_a_broken_names_file_fails_to_load_with_its_path(model_copy: Path) -> None:
-    from quoteattr.inference import load_attributor
-
-    (model_copy / WEIGHTS_FILE).write_bytes(b"not safetensors")
-    with pytest.raises(ModelLoadError, match=str(model_copy / WEIGHTS_FILE)):
-        load_attributor(model_copy, device="cpu")
-
-
-def test_a_model_directory_with_a_name_scorer_loads_it_and_its_workers_get_it(
-    model_copy: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from quoteattr.inference import QuoteAttributor
-
-    assert QuoteAttributor.load(model_copy, device="cpu").namer is None
-    weights = np.zeros(DIMENSIONS, dtype=np.float32)
-    weights[hashed(["rule=mention:True"])] = 1.5
-    NameScorer(weights).save(model_copy)
-    attributor = QuoteAttributor.load(model_copy, device="cpu")
-    assert attributor.namer is not None and np.array_equal(attributor.namer.weights, weights)
-    assert pool_worker(attributor, monkeypatch).namer is attributor.namer
-
-
-def test_the_model_card_describes_the_name_scorer_only_where_the_model_has_one(model_copy: Path) -> None:
-    from quoteattr.model.model_card import NAMES_NOTE, render_card
-
-    assert "## Name scorer" not in render_card(model_copy)
-    NameScorer(np.zeros(DIMENSIONS, dtype=np.float32)).save(model_copy)
-    card = render_card(model_copy)
-    assert NAMES_NOTE.strip() in card and "$" not in card

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-import pytest
 
 from quoteattr.attribution.entities import Entity, resolve_entities
 from quoteattr.attribution.pipeline import attribute, link_spans
 from quoteattr.attribution.role_links import (
     DIMENSIONS,
     REACH,
-    WEIGHTS_FILE,
     RoleContext,
     RoleLinker,
     hashed,
@@ -22,12 +18,10 @@ from quoteattr.attribution.role_links import (
 from quoteattr.attribution.roles import RoleFinder, entity_roles, rule_role
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise
-from quoteattr.errors import ModelLoadError
 from quoteattr.metrics import evaluate, role_correct
 from quoteattr.schema import Document, Mention, Quote, Span, Speaker
 from quoteattr.schema import Entity as GoldEntity
 from quoteattr.text import quote_kind
-from tests.helpers import pool_worker
 
 # Articles written for the tests: the lead describes the first speaker before naming him, and a
 # second speaker's role is written in apposition, nearer to the first speaker's name than the lead.
@@ -191,37 +185,6 @@ def test_the_highest_scoring_role_above_none_is_chosen() -> None:
     assert RoleLinker(weights).choose(entity, context, "the mayor") is None
 
 
-def test_save_and_load_round_trip(tmp_path: Path) -> None:
-    weights = np.zeros(DIMENSIONS, dtype=np.float32)
-    weights[hashed(["rank=0"])] = 1.5
-    RoleLinker(weights).save(tmp_path)
-    loaded = RoleLinker.load(tmp_path)
-    assert loaded is not None and np.array_equal(loaded.weights, weights)
-    assert RoleLinker.load(tmp_path / "elsewhere") is None
-
-
-def test_a_model_with_a_broken_role_file_fails_to_load_with_its_path(model_copy: Path) -> None:
-    from quoteattr.inference import load_attributor
-
-    (model_copy / WEIGHTS_FILE).write_bytes(b"not safetensors")
-    with pytest.raises(ModelLoadError, match=str(model_copy)):
-        load_attributor(model_copy, device="cpu")
-
-
-def test_a_model_directory_with_a_role_linker_loads_it_and_its_workers_get_it(
-    model_copy: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from quoteattr.inference import QuoteAttributor
-
-    assert QuoteAttributor.load(model_copy, device="cpu").role_linker is None
-    weights = np.zeros(DIMENSIONS, dtype=np.float32)
-    weights[hashed(["rank=0"])] = 1.5
-    RoleLinker(weights).save(model_copy)
-    attributor = QuoteAttributor.load(model_copy, device="cpu")
-    assert attributor.role_linker is not None and np.array_equal(attributor.role_linker.weights, weights)
-    assert pool_worker(attributor, monkeypatch).role_linker is attributor.role_linker
-
-
 def test_the_listwise_fit_ranks_gold_first_and_lets_a_group_choose_none() -> None:
     good, bad, lonely = 1, 2, 3
     rows = [[good], [bad], [good], [bad], [lonely]]
@@ -231,12 +194,3 @@ def test_the_listwise_fit_ranks_gold_first_and_lets_a_group_choose_none() -> Non
     assert weights[good] > 0 > weights[bad]
     assert weights[lonely] < 0
     assert fit_listwise([], [], [], 8).shape == (8,)
-
-
-def test_the_model_card_describes_the_role_linker_only_where_the_model_has_one(model_copy: Path) -> None:
-    from quoteattr.model.model_card import ROLE_NOTE, render_card
-
-    assert "## Role linker" not in render_card(model_copy)
-    RoleLinker(np.zeros(DIMENSIONS, dtype=np.float32)).save(model_copy)
-    card = render_card(model_copy)
-    assert ROLE_NOTE.strip() in card and "$" not in card
