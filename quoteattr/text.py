@@ -173,7 +173,8 @@ def sentence_start(text: str, index: int, reach: int) -> int | None:
 def head_word(phrase: str) -> str:
     """The head of a noun phrase, without the punctuation and marks around it.
 
-    An apposition after a comma does not count (*Jung Pak, deputy …* → *Pak*). A phrase ending in
+    An apposition after a comma does not count (*Jung Pak, deputy …* → *Pak*), nor does a
+    parenthesis (*Sen. Lindsey Graham (R-S.C.)* → *Graham*). A phrase ending in
     a name whose preceding word is not a preposition or article ends in its head (*coordinator for
     communications John Kirby* → *Kirby*); otherwise the head is the last word before a preposition
     (*a spokesperson for the State Department* → *spokesperson*; *analyst at Compass Point Research
@@ -181,6 +182,9 @@ def head_word(phrase: str) -> str:
     """
     words = phrase.split()
     for index, word in enumerate(words):
+        if index and word.startswith("("):
+            words = words[:index]
+            break
         if word.endswith(","):
             words = words[: index + 1]
             break

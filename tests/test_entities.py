@@ -165,6 +165,13 @@ def test_an_affiliation_after_a_name_is_not_part_of_it() -> None:
     assert who(quote)[0] == "Jonathan Bamber"
 
 
+@pytest.mark.parametrize("label", ["(R-S.C.)", "(D-Newport News)", "(a view shared by his staff"])
+def test_a_parenthesis_after_a_name_is_not_part_of_it(label: str) -> None:
+    text = f"Sen. Lindsey Graham {label} said the deal was dead."
+    (quote,) = link(text, ["the deal was dead"], [f"Sen. Lindsey Graham {label}"], ["said"])
+    assert who(quote)[0] == "Lindsey Graham"
+
+
 @pytest.mark.parametrize("introduction", ["Anna Berg, a mayor, spoke first", "Mrs. Berg spoke first"])
 def test_she_skips_a_more_recent_man(introduction: str) -> None:
     text = f'{introduction}. Mr. Carl Dunn said it was fine.\n\n"We will not wait," she said.'

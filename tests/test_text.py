@@ -188,6 +188,9 @@ def test_no_sentence_start_out_of_reach() -> None:
         ("Senators Marco Rubio and Bill Hagerty", "Hagerty"),
         ("much of which was proposed during President", "President"),  # a title ends the phrase: its head
         ("the officials,", "officials"),
+        ("Sen. Lindsey Graham (R-S.C.)", "Graham"),  # a parenthesis is no part of the phrase
+        ("Mr. Burman (a view echoed by everyone", "Burman"),
+        ("(AP) officials", "officials"),
         ("", ""),
     ],
 )

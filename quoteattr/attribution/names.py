@@ -61,9 +61,13 @@ def apposition_name(text: str) -> int | None:
 
 
 def person_name(text: str) -> str:
-    """The name inside a named mention: leading titles, roles and lowercase words removed."""
+    """The name inside a named mention: leading titles, roles and lowercase words removed, and what
+    follows a comma or opens a parenthesis (*Sen. Lindsey Graham (R-S.C.)* → *Lindsey Graham*)."""
     words = text.split()
-    for index, word in enumerate(words):  # an apposition after a comma is not part of the name
+    for index, word in enumerate(words):  # an apposition after a comma, or a parenthesis, is not part of the name
+        if index and word.startswith("("):
+            words = words[:index]
+            break
         if word.endswith(","):
             words = [*words[:index], word.rstrip(",")]
             break
