@@ -63,11 +63,24 @@ def cpu_model() -> str:
 
 
 def cpu_extensions() -> list[str]:
-    """The CPU's vector extensions that matter for speed (AVX2, AVX-512, AVX-512 BF16, AMX)."""
+    """The CPU's vector extensions that matter for speed (AVX2, AVX-512, AVX-512 BF16, AMX) and
+    that torch may use (an instruction-set cap hides AVX-512 and AMX: see `run_as_avx2_only`)."""
     use_checkout()
     from quoteattr.hardware import cpu_flags, vector_extensions
 
     return vector_extensions(cpu_flags())
+
+
+def run_as_avx2_only() -> None:
+    """Run this script again with torch's kernels kept to AVX2 (`quoteattr.hardware.AVX2_ONLY`),
+    so that a CPU with AVX-512 stands in for one with AVX2 only; nothing when already so."""
+    use_checkout()
+    from quoteattr.hardware import AVX2_ONLY
+
+    if all(os.environ.get(name) == value for name, value in AVX2_ONLY.items()):
+        return
+    argv = [a for a in sys.argv if a != "--avx2-only"]
+    os.execve(sys.executable, [sys.executable, *argv, "--avx2-only"], {**os.environ, **AVX2_ONLY})
 
 
 def use_checkout() -> None:
@@ -85,8 +98,11 @@ def quoteattr_version() -> str:
 
 
 def machine_info(child_env: dict[str, str] | None = None) -> dict[str, Any]:
-    """CPU, cores, Python, torch and thread count; `child_env` notes the thread variables given to children."""
+    """CPU, cores, Python, torch and thread count, and any instruction-set cap; `child_env` notes
+    the thread variables given to children."""
     import torch
+
+    from quoteattr.hardware import isa_cap
 
     info: dict[str, Any] = {
         "cpu_model": cpu_model(),
@@ -97,6 +113,7 @@ def machine_info(child_env: dict[str, str] | None = None) -> dict[str, Any]:
         "torch_threads": torch.get_num_threads(),
         "quoteattr": quoteattr_version(),
         "platform": platform.platform(),
+        "isa_cap": isa_cap(),
     }
     if child_env is not None:
         info["child_thread_env"] = {k: child_env[k] for k in ("OMP_NUM_THREADS", "MKL_NUM_THREADS") if k in child_env}
@@ -106,6 +123,8 @@ def machine_info(child_env: dict[str, str] | None = None) -> dict[str, Any]:
 def print_machine(info: dict[str, Any]) -> None:
     """One readable line about the machine."""
     extensions = ", ".join(info["cpu_extensions"]) or "no AVX2"
+    if info.get("isa_cap"):
+        extensions += f"; AVX-512 and AMX kept unused by {info['isa_cap']}"
     print(
         f"machine: {info['cpu_model']} ({extensions}), {info['logical_cores']} logical cores, torch {info['torch']} "
         f"({info['torch_threads']} threads), quoteattr {info['quoteattr']}, Python {info['python']}"

@@ -34,6 +34,7 @@ from common import (
     repeat_texts,
     require_model,
     result_payload,
+    run_as_avx2_only,
     run_measured,
     thread_env,
     verdict,
@@ -57,6 +58,11 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: the shipped model)")
     parser.add_argument("--threads", type=int, default=2, help="OMP_NUM_THREADS for the child (default 2)")
+    parser.add_argument(
+        "--avx2-only",
+        action="store_true",
+        help="torch kept to AVX2: a CPU with AVX-512 stands in for one without",
+    )
     parser.add_argument("--sizes", type=parse_sizes, default=[100, 1000], help="article counts (default 100,1000)")
     parser.add_argument("--quantize", action="store_true", help="pass --quantize to predict")
     parser.add_argument("--workers", default="1", help="pass --workers to predict (default 1)")
@@ -139,6 +145,8 @@ def flatness(points: list[Point]) -> dict[str, Any]:
 
 def main() -> None:
     args = parse_args()
+    if args.avx2_only:
+        run_as_avx2_only()
     env = thread_env(args.threads)
     import torch
 

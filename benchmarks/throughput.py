@@ -25,6 +25,7 @@ from common import (
     peak_rss_mb,
     repeat_texts,
     result_payload,
+    run_as_avx2_only,
     start_in_process,
     verdict,
     word_count,
@@ -101,6 +102,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--fast", action="store_true", help="the fast preset (QuoteAttributor.load(fast=True))")
     parser.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (default 16)")
     parser.add_argument("--device", default="cpu", help="cpu, cuda or auto (default cpu)")
+    parser.add_argument(
+        "--avx2-only",
+        action="store_true",
+        help="torch kept to AVX2: a CPU with AVX-512 stands in for one without",
+    )
     parser.add_argument("--warmup", type=int, default=2, help="untimed documents run first (default 2)")
     parser.add_argument("--json", type=Path, default=default_json(__file__), help="where to write the JSON result")
     return parser.parse_args()
@@ -167,6 +173,8 @@ def scaling_summary(runs: list[Run]) -> dict[str, float] | None:
 
 def main() -> None:
     args = parse_args()
+    if args.avx2_only:
+        run_as_avx2_only()
     model, corpus, machine = start_in_process(args.threads, args.model)
     from quoteattr.inference import QuoteAttributor
 

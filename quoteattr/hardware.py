@@ -9,9 +9,10 @@ read them without importing torch; the functions that choose a torch device impo
 
 from __future__ import annotations
 
+import os
 import platform
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -34,18 +35,37 @@ _EXTENSIONS = (
     ("AVX-512 BF16", ("avx512_bf16",)),
     ("AMX", ("amx_tile", "amx_bf16")),
 )
+# The environment settings that keep torch from AVX-512 and AMX, and their values below AVX-512:
+# ATen's own kernels, oneDNN's (the matrix products of bf16 and quantized models) and MKL's (those
+# of fp32). All three together make a CPU with AVX-512 run as one with AVX2 only (`benchmarks/`).
+ISA_CAPS = {
+    "ATEN_CPU_CAPABILITY": ("DEFAULT", "AVX2"),
+    "ONEDNN_MAX_CPU_ISA": ("SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2"),
+    "MKL_ENABLE_INSTRUCTIONS": ("SSE4_2", "AVX", "AVX2"),
+}
+AVX2_ONLY = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "MKL_ENABLE_INSTRUCTIONS": "AVX2"}
+_CAPPED = ("avx512", "amx")  # flag prefixes an ISA cap hides
 _warned: set[str] = set()  # warnings given once per process
 
 
-def cpu_flags(cpuinfo: Path = CPUINFO) -> frozenset[str]:
-    """The flags of the first CPU in /proc/cpuinfo; empty where there is none (macOS, Windows)."""
+def cpu_flags(cpuinfo: Path = CPUINFO, environ: Mapping[str, str] = os.environ) -> frozenset[str]:
+    """The flags of the first CPU in /proc/cpuinfo that torch may use; empty where there is none
+    (macOS, Windows). An instruction-set cap in `environ` (`isa_cap`) hides AVX-512 and AMX."""
     try:
         for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
             if line.startswith(("flags", "Features")):
-                return frozenset(line.split(":", 1)[1].split())
+                flags = frozenset(line.split(":", 1)[1].split())
+                return frozenset(f for f in flags if not f.startswith(_CAPPED)) if isa_cap(environ) else flags
     except OSError:
         pass
     return frozenset()
+
+
+def isa_cap(environ: Mapping[str, str] = os.environ) -> str | None:
+    """The settings of `ISA_CAPS` in `environ` that keep torch's kernels below AVX-512, as
+    `NAME=value` joined by spaces, or None when there are none."""
+    capped = [f"{name}={environ[name]}" for name, below in ISA_CAPS.items() if environ.get(name, "").upper() in below]
+    return " ".join(capped) or None
 
 
 def cpu_model(cpuinfo: Path = CPUINFO) -> str:

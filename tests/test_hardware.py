@@ -57,14 +57,36 @@ def test_explicit_choices_are_kept(flags: set[str]) -> None:
 
 def test_flags_and_model_are_read_from_cpuinfo(tmp_path: Path) -> None:
     path = cpuinfo(tmp_path, AMX, "Intel(R) Xeon(R) Platinum 8480+")
-    assert cpu_flags(path) == frozenset(AMX)
+    assert cpu_flags(path, environ={}) == frozenset(AMX)
     assert cpu_model(path) == "Intel(R) Xeon(R) Platinum 8480+"
-    assert vector_extensions(cpu_flags(path)) == ["AVX2", "AVX-512", "AVX-512 VNNI", "AVX-512 BF16", "AMX"]
-    assert vector_extensions(cpu_flags(cpuinfo(tmp_path, AVX2_ONLY))) == ["AVX2"]
+    assert vector_extensions(cpu_flags(path, environ={})) == ["AVX2", "AVX-512", "AVX-512 VNNI", "AVX-512 BF16", "AMX"]
+    assert vector_extensions(cpu_flags(cpuinfo(tmp_path, AVX2_ONLY), environ={})) == ["AVX2"]
+
+
+@pytest.mark.parametrize(
+    ("environ", "capped"),
+    [
+        ({"ONEDNN_MAX_CPU_ISA": "AVX2"}, True),
+        ({"ATEN_CPU_CAPABILITY": "avx2"}, True),
+        ({"MKL_ENABLE_INSTRUCTIONS": "AVX2"}, True),
+        (hardware.AVX2_ONLY, True),
+        ({"ONEDNN_MAX_CPU_ISA": "AVX512_CORE_AMX"}, False),
+        ({"ATEN_CPU_CAPABILITY": "avx512"}, False),
+        ({}, False),
+    ],
+)
+def test_an_instruction_set_cap_hides_avx512_and_amx(tmp_path: Path, environ: dict[str, str], capped: bool) -> None:
+    """Torch kept below AVX-512 runs as on a CPU without it: bf16 is then no longer native."""
+    flags = cpu_flags(cpuinfo(tmp_path, AMX), environ=environ)
+    assert vector_extensions(flags) == (
+        ["AVX2"] if capped else ["AVX2", "AVX-512", "AVX-512 VNNI", "AVX-512 BF16", "AMX"]
+    )
+    assert choose_cpu_precision("auto", flags)[0] == ("fp32" if capped else "bf16")
+    assert (hardware.isa_cap(environ) is not None) is capped
 
 
 def test_no_cpuinfo_means_no_flags(tmp_path: Path) -> None:
-    assert cpu_flags(tmp_path / "missing") == frozenset()
+    assert cpu_flags(tmp_path / "missing", environ={}) == frozenset()
     assert vector_extensions(set()) == []
     assert choose_cpu_precision("auto", cpu_flags(tmp_path / "missing")) == ("fp32", None)
 
