@@ -22,6 +22,7 @@ OPENING_MARKS = frozenset("“„‟«〝‘‚‛‹")
 CLOSING_MARKS = frozenset("”»〞’›")  # anything else that is a mark (straight quotes) opens or closes by context
 # whitespace and punctuation around a quotation that say nothing about its marks
 PUNCTUATION = " \t\r\n\xa0.,;:!?-—–()[]"
+DASHES = frozenset({"-", "--", "—", "–"})  # a dash written as a word of its own opens or closes an aside
 # ... and with the marks themselves (and the grave accent some corpora open a quotation with)
 _EDGE = PUNCTUATION + "".join(sorted(DOUBLE_MARKS | SINGLE_MARKS)) + "'`"
 SINGLE_QUOTE_REACH = 600  # characters: a single quotation is never open for longer than this
@@ -173,7 +174,7 @@ def sentence_start(text: str, index: int, reach: int) -> int | None:
 def head_word(phrase: str) -> str:
     """The head of a noun phrase, without the punctuation and marks around it.
 
-    An apposition after a comma does not count (*Jung Pak, deputy …* → *Pak*), nor does a
+    An apposition after a comma or a dash does not count (*Jung Pak, deputy …* → *Pak*), nor does a
     parenthesis (*Sen. Lindsey Graham (R-S.C.)* → *Graham*). A phrase ending in
     a name whose preceding word is not a preposition or article ends in its head (*coordinator for
     communications John Kirby* → *Kirby*); otherwise the head is the last word before a preposition
@@ -182,7 +183,7 @@ def head_word(phrase: str) -> str:
     """
     words = phrase.split()
     for index, word in enumerate(words):
-        if index and word.startswith("("):
+        if index and (word.startswith("(") or word in DASHES):
             words = words[:index]
             break
         if word.endswith(","):

@@ -165,8 +165,11 @@ def test_an_affiliation_after_a_name_is_not_part_of_it() -> None:
     assert who(quote)[0] == "Jonathan Bamber"
 
 
-@pytest.mark.parametrize("label", ["(R-S.C.)", "(D-Newport News)", "(a view shared by his staff"])
-def test_a_parenthesis_after_a_name_is_not_part_of_it(label: str) -> None:
+@pytest.mark.parametrize(
+    "label",
+    ["(R-S.C.)", "(D-Newport News)", "(a view shared by his staff", "-- a lawyer by training --", "— a lawyer —"],
+)
+def test_a_parenthesis_or_a_dash_aside_after_a_name_is_not_part_of_it(label: str) -> None:
     text = f"Sen. Lindsey Graham {label} said the deal was dead."
     (quote,) = link(text, ["the deal was dead"], [f"Sen. Lindsey Graham {label}"], ["said"])
     assert who(quote)[0] == "Lindsey Graham"

@@ -191,6 +191,7 @@ def test_no_sentence_start_out_of_reach() -> None:
         ("Sen. Lindsey Graham (R-S.C.)", "Graham"),  # a parenthesis is no part of the phrase
         ("Mr. Burman (a view echoed by everyone", "Burman"),
         ("(AP) officials", "officials"),
+        ("Aaron Kall -- co-editor of a book on debates", "Kall"),  # nor is an aside after a dash
         ("", ""),
     ],
 )

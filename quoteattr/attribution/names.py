@@ -11,7 +11,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Sequence
 
 from quoteattr.attribution.lexicon import AFFILIATIONS, LINK_WORDS, NOT_GIVEN_NAMES, PRONOUNS, SENTENCE_OPENERS, TITLES
-from quoteattr.text import ARTICLES, NAME_WORD, head_word
+from quoteattr.text import ARTICLES, DASHES, NAME_WORD, head_word
 
 MAX_NAME_WORDS = 5  # words of a name written after a description (see apposition_name)
 MAX_NAME_OCCURRENCES = 100  # occurrences of a name searched (for roles, for the rest of the name): titles come early
@@ -62,10 +62,10 @@ def apposition_name(text: str) -> int | None:
 
 def person_name(text: str) -> str:
     """The name inside a named mention: leading titles, roles and lowercase words removed, and what
-    follows a comma or opens a parenthesis (*Sen. Lindsey Graham (R-S.C.)* → *Lindsey Graham*)."""
+    follows a comma or a dash or opens a parenthesis (*Sen. Lindsey Graham (R-S.C.)* → *Lindsey Graham*)."""
     words = text.split()
-    for index, word in enumerate(words):  # an apposition after a comma, or a parenthesis, is not part of the name
-        if index and word.startswith("("):
+    for index, word in enumerate(words):  # an apposition after a comma or dash, or a parenthesis, is no part of it
+        if index and (word.startswith("(") or word in DASHES):
             words = words[:index]
             break
         if word.endswith(","):
