@@ -112,7 +112,7 @@ def predict(
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
     quantize: Annotated[bool, typer.Option(help="Dynamic int8 quantization on CPU (faster, less accurate).")] = False,
     precision: Annotated[
-        str, typer.Option(help="auto (bf16 where the CPU or GPU has native bf16, else fp32), fp32 or bf16.")
+        str, typer.Option(help="auto (bf16 where the CPU or GPU runs it faster than fp32, else fp32), fp32 or bf16.")
     ] = "auto",
     fast: Annotated[
         bool, typer.Option(help="Fast preset: less window overlap, attributed F1 within 1 point of the default.")

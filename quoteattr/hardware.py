@@ -1,10 +1,12 @@
 """The devices and precisions quoteattr runs on: the one place that names and checks them.
 
-What the CPU can do is read from its flags. bf16 pays only where the CPU multiplies bf16 natively
-(AMX, or AVX-512 BF16): on an AMD EPYC with AVX-512 BF16, quoteattr in bf16 did 2.4 times the
-words per CPU-second of fp32. Elsewhere torch emulates bf16: on an AVX2-only EPYC, bf16 ran about
-2 times slower than fp32 (issue 13). The CPU facts are plain Python, so the benchmarks and the CLI
-read them without importing torch; the functions that choose a torch device import it when called.
+What the CPU can do is read from its flags and vendor. bf16 weights pay only where the CPU
+multiplies bf16 fast: with AMX, and with AVX-512 BF16 on AMD (an EPYC with it did 2.4 times the
+words per CPU-second of fp32). An Intel Xeon with AVX-512 BF16 but no AMX ran the encoder 26 %
+slower in bf16 than in fp32 (quoteattr 36 % slower), and without either torch emulates bf16: on an
+AVX2-only EPYC it ran about 2 times slower than fp32 (issue 13). The CPU facts are plain Python,
+so the benchmarks and the CLI read them without importing torch; the functions that choose a
+torch device import it when called.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ PRECISIONS = ("auto", "fp32", "bf16")  # the attributor's weights
 TRAINING_PRECISIONS = (*PRECISIONS, "fp16")  # training's mixed precision; fp16 needs a GPU
 
 CPUINFO = Path("/proc/cpuinfo")
-# Flags as Linux names them in /proc/cpuinfo.
-NATIVE_BF16_FLAGS = ("amx_bf16", "avx512_bf16")
+# Flags and vendors as Linux names them in /proc/cpuinfo.
+BF16_VENDORS = ("AuthenticAMD",)  # where AVX-512 BF16 without AMX makes bf16 faster than fp32
 _EXTENSIONS = (
     ("AVX2", ("avx2",)),
     ("AVX-512", ("avx512f",)),
@@ -79,9 +81,22 @@ def cpu_model(cpuinfo: Path = CPUINFO) -> str:
     return platform.processor() or platform.machine() or "unknown"
 
 
-def native_bf16(flags: Iterable[str]) -> bool:
-    """Whether the CPU multiplies bf16 in hardware (AMX or AVX-512 BF16)."""
-    return any(flag in NATIVE_BF16_FLAGS for flag in flags)
+def cpu_vendor(cpuinfo: Path = CPUINFO) -> str:
+    """The CPU vendor from /proc/cpuinfo (`GenuineIntel`, `AuthenticAMD`), or '' where it says none."""
+    try:
+        for line in cpuinfo.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("vendor_id"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def bf16_pays(flags: Iterable[str], vendor: str) -> bool:
+    """Whether bf16 weights run faster than fp32 on this CPU: with AMX, or with AVX-512 BF16 on a
+    vendor of `BF16_VENDORS` (see the module's figures)."""
+    have = set(flags)
+    return "amx_bf16" in have or ("avx512_bf16" in have and vendor in BF16_VENDORS)
 
 
 def vector_extensions(flags: Iterable[str]) -> list[str]:
@@ -90,25 +105,25 @@ def vector_extensions(flags: Iterable[str]) -> list[str]:
     return [name for name, needed in _EXTENSIONS if any(flag in have for flag in needed)]
 
 
-def choose_cpu_precision(requested: str, flags: Iterable[str]) -> tuple[str, str | None]:
+def choose_cpu_precision(requested: str, flags: Iterable[str], vendor: str) -> tuple[str, str | None]:
     """The precision to run on this CPU, and a warning when an explicit choice will be slow.
 
-    `auto` is bf16 where the CPU has native bf16 and fp32 elsewhere; `fp32` and `bf16` are kept
-    as asked, but bf16 on a CPU without native bf16 comes with a warning that it is slower.
+    `auto` is bf16 where it pays (`bf16_pays`) and fp32 elsewhere; `fp32` and `bf16` are kept as
+    asked, but bf16 where it does not pay comes with a warning that it is slower.
 
     Example:
-        >>> choose_cpu_precision("auto", {"avx2", "avx512_bf16"})
+        >>> choose_cpu_precision("auto", {"avx2", "avx512_bf16"}, "AuthenticAMD")
         ('bf16', None)
-        >>> choose_cpu_precision("auto", {"avx2"})
+        >>> choose_cpu_precision("auto", {"avx2", "avx512_bf16"}, "GenuineIntel")
         ('fp32', None)
     """
-    native = native_bf16(flags)
+    pays = bf16_pays(flags, vendor)
     if requested == "auto":
-        return ("bf16" if native else "fp32"), None
-    if requested == "bf16" and not native:
+        return ("bf16" if pays else "fp32"), None
+    if requested == "bf16" and not pays:
         return "bf16", (
-            "precision bf16 on a CPU without native bf16 (no AMX, no AVX-512 BF16): it runs about "
-            "2x slower than fp32 here; use --precision auto or fp32"
+            "precision bf16 runs slower than fp32 on this CPU (bf16 pays with AMX, or with AVX-512 BF16 "
+            "on AMD); use --precision auto or fp32"
         )
     return requested, None
 
@@ -127,10 +142,10 @@ def resolve_device(device: str) -> torch.device:
 
 
 def resolve_precision(precision: str, device: torch.device, quantize: bool = False) -> str:
-    """`fp32` or `bf16` for the attributor's weights on `device`: `auto` takes bf16 only where it is native.
+    """`fp32` or `bf16` for the attributor's weights on `device`: `auto` takes bf16 only where it pays.
 
     On a GPU that is one that supports bf16; on a CPU see `choose_cpu_precision`. An explicit bf16
-    on a CPU without native bf16 warns (once per process) that it is slower. `quantize` (int8 on
+    on a CPU where it does not pay warns (once per process) that it is slower. `quantize` (int8 on
     the CPU) runs on fp32 weights.
     """
     import torch
@@ -145,7 +160,7 @@ def resolve_precision(precision: str, device: torch.device, quantize: bool = Fal
         if precision == "auto":
             return "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "fp32"
         return precision
-    chosen, warning = choose_cpu_precision(precision, cpu_flags())
+    chosen, warning = choose_cpu_precision(precision, cpu_flags(), cpu_vendor())
     if warning and warning not in _warned:
         _warned.add(warning)
         warnings.warn(warning, RuntimeWarning, stacklevel=3)

@@ -151,6 +151,7 @@ def test_sections_link_a_long_text_piece_by_piece(
 
 
 def test_auto_precision_follows_the_cpu_flags(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hardware, "cpu_vendor", lambda: "AuthenticAMD")
     monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx2", "avx512_bf16"}))
     native = QuoteAttributor.load(tiny_model, device="cpu")
     assert native.precision == "bf16" and next(native.model.parameters()).dtype == torch.bfloat16
@@ -159,7 +160,7 @@ def test_auto_precision_follows_the_cpu_flags(tiny_model: Path, monkeypatch: pyt
     assert plain.precision == "fp32" and next(plain.model.parameters()).dtype == torch.float32
 
 
-def test_bf16_without_native_bf16_warns_once(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bf16_where_it_does_not_pay_warns_once(tiny_model: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx2"}))
     monkeypatch.setattr(hardware, "_warned", set())
     with warnings.catch_warnings(record=True) as caught:
