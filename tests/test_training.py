@@ -256,3 +256,48 @@ def test_untaught_families_learn_the_starting_models_own_probabilities(tiny_mode
                 assert not row["text_tokens"][token] and teacher[token].abs().sum() == 0
             else:
                 assert torch.allclose(teacher[token, untaught], own[index, token, untaught], atol=1e-5)
+
+
+def test_a_student_keeps_evenly_spaced_layers_ending_with_the_last_and_freezes_its_embeddings() -> None:
+    import torch
+    from transformers import BertConfig, BertForTokenClassification
+
+    from quoteattr.model.modeling import keep_layers
+
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=50, hidden_size=8, num_hidden_layers=6, num_attention_heads=2, intermediate_size=16)
+    model = BertForTokenClassification(config)
+    layers = list(model.bert.encoder.layer)
+    assert keep_layers(model, 3) == [1, 3, 5]
+    assert list(model.bert.encoder.layer) == [layers[1], layers[3], layers[5]]
+    assert model.config.num_hidden_layers == 3
+    assert not any(p.requires_grad for p in model.bert.embeddings.parameters())
+    assert all(p.requires_grad for p in model.bert.encoder.parameters())
+    model(input_ids=torch.tensor([[1, 2, 3]]))  # still runs
+    with pytest.raises(ConfigError, match="layers=4 is invalid: the encoder has 3 layers"):
+        keep_layers(model, 4)
+
+
+def test_a_distilled_student_learns_only_its_teachers_probabilities(tiny_model: Path, tmp_path: Path) -> None:
+    """`layers` with sources that teach no family (`families = []`): a one-layer student of the
+    tiny two-layer model, taught its probabilities alone, shares its embeddings bit for bit."""
+    from safetensors.torch import load_file
+
+    with pytest.raises(ConfigError, match="layers=1 is invalid"):
+        TrainConfig(layers=1)  # a student needs a teacher
+    config = dataclasses.replace(
+        tiny_training_config(tmp_path / "student", tiny_model),
+        base_model="",
+        init_model=str(tiny_model),
+        layers=1,
+        keep_untaught=True,
+        train_data=[DataSource(str(TINY_DATA), families=[])],
+    )
+    output = train(config).output_dir
+    assert json.loads((output / "config.json").read_text(encoding="utf-8"))["num_hidden_layers"] == 1
+    student, teacher = load_file(output / "model.safetensors"), load_file(tiny_model / "model.safetensors")
+    embeddings = [name for name in teacher if ".embeddings." in name]
+    assert embeddings and all(student[name].equal(teacher[name]) for name in embeddings)
+    assert not any("encoder.layer.1." in name for name in student)
+    moved = "bert.encoder.layer.0.output.dense.weight"  # the teacher's last layer, trained on
+    assert not student[moved].equal(teacher[moved.replace("layer.0", "layer.1")])

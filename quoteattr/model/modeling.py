@@ -155,6 +155,25 @@ def new_model(
     return model, tokenizer
 
 
+def keep_layers(model: PreTrainedModel, count: int) -> list[int]:
+    """Make `model` a smaller student of itself: keep `count` of its encoder layers, evenly spaced
+    and ending with the last one (whose output the classifier reads), and freeze its embeddings,
+    which the student shares with its teacher. Returns the kept layers' indices."""
+    encoder = getattr(model.base_model, "encoder", None)
+    layers = getattr(encoder, "layer", None)
+    if encoder is None or not isinstance(layers, nn.ModuleList):
+        raise ConfigError(f"layers: {type(model).__name__} has no encoder.layer list to take layers from")
+    if not 1 <= count <= len(layers):
+        raise ConfigError(f"layers={count} is invalid: the encoder has {len(layers)} layers")
+    kept = [round((index + 1) * len(layers) / count) - 1 for index in range(count)]
+    encoder.layer = nn.ModuleList(layers[index] for index in kept)
+    model.config.num_hidden_layers = count
+    embeddings = getattr(model.base_model, "embeddings", model.get_input_embeddings())
+    for parameter in embeddings.parameters():
+        parameter.requires_grad_(False)
+    return kept
+
+
 def add_case_types(model: PreTrainedModel, name: str) -> None:
     """Resize the encoder's token type embeddings to one row per case type, each a copy of row 0.
 

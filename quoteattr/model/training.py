@@ -39,6 +39,7 @@ from quoteattr.model.modeling import (
     ModelSettings,
     default_base_model,
     family_loss,
+    keep_layers,
     load_model,
     new_model,
     save_model,
@@ -65,15 +66,16 @@ class DataSource:
     optional: bool = False  # skip with a warning when the path is missing
     limit: int = 0  # use only the first N documents; 0 = all
     documents: Sequence[Document] | None = field(default=None, repr=False)  # used instead of reading `path`
-    families: list[str] | None = None  # the label families this source teaches; None = every family it annotates
+    # the label families this source teaches; None = every family it annotates; [] = none (its texts
+    # only carry the init model's probabilities, with keep_untaught: distillation)
+    families: list[str] | None = None
 
     def __post_init__(self) -> None:
         if self.families is not None and not (
-            isinstance(self.families, list) and self.families and all(f in DEFAULT_FAMILIES for f in self.families)
+            isinstance(self.families, list) and all(f in DEFAULT_FAMILIES for f in self.families)
         ):
             raise ConfigError(
-                f"train_data: {self.path}: families must be a non-empty list of {list(DEFAULT_FAMILIES)}, "
-                f"got {self.families!r}"
+                f"train_data: {self.path}: families must be a list of {list(DEFAULT_FAMILIES)}, got {self.families!r}"
             )
         if self.repeat < 1 or self.limit < 0:
             raise ConfigError(
@@ -128,6 +130,9 @@ class TrainConfig:
         False  # families a source does not teach learn the init model's own probabilities on its texts
     )
     best_metric: str = "f1_mean"  # the dev window score that picks the kept epoch: f1_mean or f1_<FAMILY>
+    # a smaller student of init_model: keep this many of its encoder layers (0 = all; see
+    # modeling.keep_layers) once its own probabilities are taken (keep_untaught)
+    layers: int = 0
 
     def __post_init__(self) -> None:
         self._check_types()
@@ -153,6 +158,7 @@ class TrainConfig:
             ),
             ("attention_dropout", 0 <= self.attention_dropout < 1, "in [0, 1)"),
             ("train_data", bool(self.train_data), "at least one source"),
+            ("layers", self.layers >= 0 and (not self.layers or bool(self.init_model)), ">= 0, and an init_model"),
         ]
         for name, ok, allowed in checks:
             if not ok:
@@ -505,6 +511,9 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
         teacher,
     )
     logger.info("train: %d documents, %d windows; %s", len(train_documents), len(train_dataset), train_report.summary())
+    if config.layers:
+        kept = keep_layers(model, config.layers)
+        logger.info("student: encoder layers %s of %s kept, embeddings frozen", kept, config.init_model)
     eval_dataset = None
     if dev_documents:
         # evaluation windows do not overlap, so every dev token is scored once
