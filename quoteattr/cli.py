@@ -336,6 +336,7 @@ def evaluate(
     from quoteattr.tools.reports import print_report
 
     _quiet_transformers()
+    ran_in = "fp32"  # the precision the scores were taken in, as `auto` resolved it
     try:
         documents = load_documents(*data)
         if not documents:
@@ -351,17 +352,16 @@ def evaluate(
             from quoteattr.evaluation import score_model
             from quoteattr.inference import load_attributor
 
-            report = score_model(
-                load_attributor(
-                    model,
-                    device=device,
-                    quantize=quantize,
-                    precision=precision,
-                    all_attributions=all_attributions,
-                    fast=fast,
-                ),
-                documents,
+            attributor = load_attributor(
+                model,
+                device=device,
+                quantize=quantize,
+                precision=precision,
+                all_attributions=all_attributions,
+                fast=fast,
             )
+            ran_in = attributor.precision
+            report = score_model(attributor, documents)
     except QuoteAttrError as error:
         _fail(str(error))
     print_report(report, "cross-validated (pooled)" if cv else "evaluation", speakers)
@@ -371,7 +371,7 @@ def evaluate(
         from quoteattr.inference import shipped_model_path
         from quoteattr.model.model_card import record_scores
 
-        variant = " (int8)" if quantize else " (bf16)" if precision == "bf16" else ""
+        variant = " (int8)" if quantize else " (bf16)" if ran_in == "bf16" else ""
         variant += " (fast)" if fast else ""
         variant += " (all attributions)" if all_attributions else ""
         name = ("cv: " if cv else "") + ", ".join(str(p) for p in data) + variant

@@ -479,6 +479,20 @@ def test_evaluate_writes_json_report(tiny_model: Path, tmp_path: Path) -> None:
     assert scores["documents"] == 3
 
 
+def test_recorded_scores_name_the_precision_auto_chose(model_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--record` keys the scores by data and variant; bf16 is named whether asked for or chosen by `auto`."""
+    import quoteattr.hardware as hardware
+
+    monkeypatch.setattr(hardware, "cpu_vendor", lambda: "GenuineIntel")
+    for flags in ({"avx2"}, {"avx2", "avx512_bf16", "amx_bf16"}):
+        monkeypatch.setattr(hardware, "cpu_flags", lambda flags=flags: frozenset(flags))
+        result = run("evaluate", "--model", str(model_copy), "--data", str(TINY_DATA), "--device", "cpu", "--record")
+        assert result.exit_code == 0, result.output
+    recorded = json.loads((model_copy / "metrics.json").read_text(encoding="utf-8"))
+    assert {str(TINY_DATA), f"{TINY_DATA} (bf16)"} <= set(recorded)
+    assert f"### {TINY_DATA} (bf16)" in (model_copy / "README.md").read_text(encoding="utf-8")
+
+
 def test_evaluate_table_is_whole_when_piped(tiny_model: Path, tmp_path: Path) -> None:
     one = tmp_path / "one.jsonl"
     one.write_text(TINY_DATA.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
