@@ -66,6 +66,10 @@ def test_features_describe_the_cue_the_span_and_its_surroundings() -> None:
     assert "cue=none" in decision_features(TEXT, dataclasses.replace(SAID, cue=None))
 
 
+def test_the_decision_reads_no_role() -> None:
+    assert decision_features(TEXT, dataclasses.replace(SAID, role="mayor")) == decision_features(TEXT, SAID)
+
+
 @pytest.mark.parametrize(("before", "first"), [("", True), ("\n\n  ", True), ("Headline\n\n", False)])
 def test_the_first_paragraph_is_the_one_with_no_words_before_it(before: str, first: bool) -> None:
     shifted = dataclasses.replace(SAID, start=SAID.start + len(before), end=SAID.end + len(before), cue=None)
@@ -130,7 +134,8 @@ NOT_QUOTATIONS = Path(__file__).parent / "data" / "not_quotations.txt"
 def test_titles_names_headlines_and_scare_quotes_are_mostly_not_quotations() -> None:
     """Sentences written for this test (none from the training or dev data), each with something a
     tagger takes for a quotation that is none. Without the decision the shipped tagger offers most
-    of them as quotations; with it, none remains."""
+    of them as quotations; with it, at most one in six remains (a naming verb, *called "SkyMiles
+    Plus"*, and a headline cited in a sentence are the ones it keeps)."""
     from quoteattr.inference import QuoteAttributor
 
     paragraphs = [p for p in NOT_QUOTATIONS.read_text(encoding="utf-8").split("\n\n") if p.strip()]
@@ -139,7 +144,31 @@ def test_titles_names_headlines_and_scare_quotes_are_mostly_not_quotations() -> 
     attributor.decider = None
     without = sum(bool(quotes) for quotes in attributor.predict_many(paragraphs))
     assert without >= len(paragraphs) // 2
-    assert with_decision == 0 < without
+    assert with_decision <= len(paragraphs) // 6 < without
+
+
+# Single sentences written for the test below, each a quotation a reader expects to be found.
+SPOKEN_ALONE = (
+    '"We will appeal the ruling," the Department of Justice said in a statement on Tuesday.',
+    '"Journalists are being jailed at record rates," said the Committee to Protect Journalists.',
+    'The Bureau of Labor Statistics said on Friday that "hiring slowed sharply in the spring."',
+    '"The vote was fair," said Jonathan Bamber of the University of Bristol.',
+    '"No comment," a spokesman for the Federal Bureau of Investigation said.',
+    '"The economy is strong," said Jerome Powell, chairman of the Federal Reserve.',
+    'Prime Minister Keir Starmer said on Monday that Britain would "never waver" in its support for Ukraine.',
+    "\u201cWe are not going anywhere,\u201d Mayor Karen Bass told reporters at City Hall on Sunday.",
+)
+
+
+@pytest.mark.slow
+@shipped
+def test_a_quotation_in_a_text_of_one_paragraph_is_found() -> None:
+    """The training articles all open with a headline, which holds no quotation; a text given
+    without one (a lead, a single sentence) must keep the quotations of its first paragraph."""
+    from quoteattr.inference import QuoteAttributor
+
+    found = QuoteAttributor.load(SHIPPED_MODEL, device="cpu").predict_many(list(SPOKEN_ALONE))
+    assert [bool(quotes) for quotes in found] == [True] * len(SPOKEN_ALONE)
 
 
 # Articles written for the test below: each sentence offers the tagger's kind of content span, and

@@ -5,7 +5,8 @@ anyone). This pass decides, per linked span, between `quotation` (something said
 `other` (a belief, intention, plan, finding) and `not` (a topic of talk, a title, a headline,
 scare quotes). It is a multinomial logistic scorer over sparse features of the span, its cue,
 its speaker and the words around it, hashed into a fixed-size weight matrix, trained on the gold
-news corpus (`training/decisions.py`) and saved beside the model as safetensors.
+news corpus (`training/decisions.py`) and saved beside the model as safetensors. It reads no role,
+so that a new role head or role linker leaves the decision as it is.
 """
 
 from __future__ import annotations
@@ -51,7 +52,6 @@ def decision_features(text: str, quote: Quote) -> list[str]:
         f"title_case_paragraph={bucket(title_case, (0.5, 0.75))}",
         f"paragraph_ends={paragraph.rstrip()[-1:] or 'none'}",
         f"speaker={mention_type(quote.speaker.mention.text) if quote.speaker and quote.speaker.mention else 'none'}",
-        f"role={quote.role is not None}",
         f"score={bucket(quote.score, (0.5, 0.7, 0.85, 0.95))}",
     ]
     features += [f"first={w}" for w in content[:2]] + [f"first2={' '.join(content[:2])}"]
