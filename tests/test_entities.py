@@ -166,6 +166,21 @@ def test_an_affiliation_after_a_name_is_not_part_of_it() -> None:
 
 
 @pytest.mark.parametrize(
+    ("mention", "name"),
+    [
+        ("the Committee to Protect Journalists", "Committee to Protect Journalists"),
+        ("the Federal Bureau of Prisons", "Federal Bureau of Prisons"),
+        ("The Committee for a Responsible Federal Budget", "Committee for a Responsible Federal Budget"),
+        ("the Rev. Jesse Jackson", "Jesse Jackson"),  # a title after *the*: a person
+    ],
+)
+def test_a_body_named_after_the_keeps_the_linking_words_of_its_name(mention: str, name: str) -> None:
+    text = f"{mention} said the deal was dead."
+    (quote,) = link(text, ["the deal was dead"], [mention], ["said"])
+    assert who(quote)[0] == name
+
+
+@pytest.mark.parametrize(
     "label",
     ["(R-S.C.)", "(D-Newport News)", "(a view shared by his staff", "-- a lawyer by training --", "— a lawyer —"],
 )

@@ -90,6 +90,9 @@ LINK_WORDS = frozenset(
     {"and", "&", "de", "del", "della", "di", "da", "do", "dos", "du", "van", "von", "der", "den", "ter", "ten"}
     | {"al", "el", "bin", "ibn", "la", "le"}
 )
+# The lower-case words inside a body's name written after *the* (*the Committee to Protect Journalists*).
+# removing it (and with it `names.body_name`): news canonical speaker accuracy −0.003, rules' mention names −0.011
+BODY_LINKS = frozenset({"of", "for", "on", "to", "the", "a", "and", "&", "at"})
 # An affiliation after a name is not part of it (*Jonathan Bamber of the University of Bristol*).
 # removing it: news role accuracy −0.004, name exact −0.003; PolNeAR name exact −0.003
 AFFILIATIONS = frozenset({"of", "from", "at"})

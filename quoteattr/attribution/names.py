@@ -10,7 +10,15 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 
-from quoteattr.attribution.lexicon import AFFILIATIONS, LINK_WORDS, NOT_GIVEN_NAMES, PRONOUNS, SENTENCE_OPENERS, TITLES
+from quoteattr.attribution.lexicon import (
+    AFFILIATIONS,
+    BODY_LINKS,
+    LINK_WORDS,
+    NOT_GIVEN_NAMES,
+    PRONOUNS,
+    SENTENCE_OPENERS,
+    TITLES,
+)
 from quoteattr.text import ARTICLES, DASHES, NAME_WORD, head_word
 
 MAX_NAME_WORDS = 5  # words of a name written after a description (see apposition_name)
@@ -71,6 +79,9 @@ def person_name(text: str) -> str:
         if word.endswith(","):
             words = [*words[:index], word.rstrip(",")]
             break
+    body = body_name(words)
+    if body is not None:
+        return body
     while len(words) > 1 and (
         words[0].lower().strip(",") in TITLES | SENTENCE_OPENERS
         or not words[0][:1].isupper()
@@ -91,6 +102,22 @@ def person_name(text: str) -> str:
     while keep and keep[0].lower() in LINK_WORDS:
         keep = keep[1:]
     return " ".join(keep) if keep else " ".join(words)
+
+
+def body_name(words: Sequence[str]) -> str | None:
+    """The name of a body written after *the*, its linking words kept (*the Committee to Protect
+    Journalists*, *the Federal Bureau of Prisons*); None for any other mention. A person named with
+    an affiliation (*Jonathan Bamber of the University of Bristol*) has no *the* before the name."""
+    if len(words) < 4 or words[0].lower() != "the" or words[1].lower().strip(".,") in TITLES:
+        return None
+    name = words[1:]
+    if not (personal_name_word(name[0]) and personal_name_word(name[-1].removesuffix("'s").removesuffix("’s"))):
+        return None
+    if any(w.endswith(("'s", "’s")) for w in name[:-1]):
+        return None
+    if not all(personal_name_word(w) or w in BODY_LINKS for w in name) or not set(name) & BODY_LINKS:
+        return None
+    return " ".join(name)
 
 
 def personal_name_word(word: str) -> bool:
