@@ -9,6 +9,8 @@ machine whose speed drifts favours none):
    model produced beforehand, in the calling process (N = 1) or spread over N worker processes. This
    is what workers take off the process that feeds the model: on a GPU it is the limit.
 
+The `caller` column is words per CPU-second of the calling process alone (threads of the model
+included): with enough workers and a GPU, the process that feeds the model can go no faster.
 `--instant-model` swaps the network for one that returns zero logits at once: words/s then is the
 ceiling that the rest (tokenization, windows, merging, decoding, hand-over between processes) sets,
 the most a GPU could give. Zero logits find no spans, so linking costs nothing there; `--cpu-stages`
@@ -81,15 +83,16 @@ def digest(results: list[Any]) -> str:
 
 def end_to_end(attributor: Any, texts: list[str], workers: int, forward: list[float]) -> dict[str, Any]:
     forward[0] = 0.0
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     results = list(attributor.stream(texts, workers=workers))
-    seconds = time.perf_counter() - start
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
     words = word_count(texts)
     return {
         "workers": workers,
         "seconds": seconds,
         "words_per_second": words / seconds,
         "forward_share": forward[0] / seconds,
+        "caller_words_per_cpu_second": words / cpu_seconds,
         "digest": digest(results),
     }
 
@@ -162,11 +165,11 @@ def main() -> None:
     list(attributor.stream(texts[:2]))  # warm-up
 
     runs = [end_to_end(attributor, texts, n, forward) for _ in range(args.repeats) for n in counts]
-    print(f"{'workers':>7} {'wall s':>8} {'words/s':>9} {'forward':>8}  output digest")
+    print(f"{'workers':>7} {'wall s':>8} {'words/s':>9} {'forward':>8} {'caller':>9}  output digest")
     for run in runs:
         print(
             f"{run['workers']:>7} {run['seconds']:>8.2f} {run['words_per_second']:>9.0f} "
-            f"{run['forward_share']:>8.0%}  {run['digest']}"
+            f"{run['forward_share']:>8.0%} {run['caller_words_per_cpu_second']:>9.0f}  {run['digest']}"
         )
     best = {n: max(r["words_per_second"] for r in runs if r["workers"] == n) for n in counts}
     same = len({run["digest"] for run in runs}) == 1
