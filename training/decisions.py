@@ -166,7 +166,8 @@ def cross_validate(
     rows: Sequence[Row], extra: Sequence[Row], documents: Sequence[Document], cs: Sequence[float], count: int = 5
 ) -> float:
     """The `c` of the lowest held-out log-loss over `count` folds of the `documents` of `rows` (the
-    model's spans; `extra`, the rejected marks, only train); prints each `c`'s held-out figures."""
+    model's spans; `extra`, the rejected marks and the leads, only train, each in its document's
+    fold); prints each `c`'s held-out figures."""
     every = [*rows, *extra]
     matrix, labels, fold = design(every), np.array([DECISIONS.index(label) for *_, label in every]), folds(every, count)
     gold = labels[: len(rows)]
