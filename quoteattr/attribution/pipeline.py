@@ -1,6 +1,7 @@
 """The attribution step: the passes over one document that turn tagged spans into `Quote`s.
 
-    spans → quotations (`quotations.py`: candidates; the learned decision runs last, on their links)
+    spans → quotations (`quotations.py`: candidates, with a transcript's turns: `transcripts.py`; the
+        learned decision runs last, on their links)
     quotations → speaker mentions and cues (`mentions.py`; the learned linker where given)
     mentions → entities (`entities.py`, gathering the roles written next to them: `roles.RoleFinder`;
         the learned name scorer where given: `name_spans.py`; the learned referents of pronouns and
@@ -21,6 +22,7 @@ from quoteattr.attribution.mentions import SpeakerLinks, link_speakers
 from quoteattr.attribution.quotations import decided, quotation_candidates
 from quoteattr.attribution.roles import RoleFinder, entity_roles
 from quoteattr.attribution.spans import TaggedSpan
+from quoteattr.attribution.transcripts import transcript_turns, with_turns
 from quoteattr.schema import Quote, Span, Speaker
 from quoteattr.text import quote_kind
 
@@ -40,6 +42,7 @@ class LinkedSpans:
     links: SpeakerLinks  # each candidate's speaker mention and cue
     entity_of: dict[tuple[int, int], Entity]  # each mention's entity, by its offsets
     tagged_roles: Sequence[TaggedSpan]  # the tagger's ROLE spans, with its probability of each
+    turns: frozenset[tuple[int, int]] = frozenset()  # the offsets of a transcript's turns: direct quotations
 
 
 def link_spans(
@@ -52,12 +55,16 @@ def link_spans(
     namer: NameScorer | None = None,
     coreference: Referents | None = None,
 ) -> LinkedSpans:
-    """Spans → quotations → speaker mentions → entities (gathering the roles written next to them)."""
+    """Spans → quotations → speaker mentions → entities (gathering the roles written next to them).
+
+    A transcript's turns (`transcripts.py`) take the place of the tagged spans they overlap."""
+    turns = transcript_turns(text)
+    quotes, speakers, cues = with_turns(turns, quotes, speakers, cues)
     candidates = quotation_candidates(text, quotes)
     links = link_speakers(text, candidates, speakers, cues, linker)
     finder = RoleFinder(text, roles)
     entity_of = resolve_entities(text, links.mentions, finder, namer, coreference)
-    return LinkedSpans(candidates, links, entity_of, roles)
+    return LinkedSpans(candidates, links, entity_of, roles, frozenset((t.content.start, t.content.end) for t in turns))
 
 
 def attribute(
@@ -100,7 +107,7 @@ def attribute(
                 text=text[quote.start : quote.end],
                 start=quote.start,
                 end=quote.end,
-                kind=quote_kind(text, quote.start, quote.end),
+                kind="direct" if (quote.start, quote.end) in linked.turns else quote_kind(text, quote.start, quote.end),
                 speaker=speaker,
                 role=role,
                 cue=Span.of(text, cue.start, cue.end) if cue else None,

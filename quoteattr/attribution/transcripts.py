@@ -1,0 +1,69 @@
+"""Transcript turns: a line that opens with a speaker's name in capitals and a colon (*PENCE: Well,
+look, …*) is that speaker's direct quotation, the colon its cue.
+
+A typographic convention, as quotation marks are: the guidelines annotate such turns as direct
+quotations, but the tagger never learned them (PolNeAR has few transcripts; the news corpus has two
+interviews). A line counts as a turn only where its label names someone the text writes elsewhere
+(*PENCE* and *Gov. Mike Pence*) or opens another turn too (*WALLACE*), and a text as a transcript
+only where two speakers at least take turns, so that *UPDATE:* or *VIDEO:* lines are left to the
+tagger. The turns' spans take the place of what the tagger found
+there; linking, naming and the quotation decision then treat them as any other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from quoteattr.attribution.spans import TaggedSpan
+
+MIN_SPEAKERS = 2  # a transcript is a dialogue: two speakers at least
+# An optional opening mark, one to four words in capitals (*KATE BOULDUAN*, *SEN. GRAHAM*), a colon, the words.
+TURN = re.compile(r"^[\"“]?((?:[A-Z][A-Z.'’-]+)(?: [A-Z][A-Z.'’-]+){0,3})(:)[ \t]+(\S[^\n]*?)[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One turn of a transcript: who speaks (the label), the colon, and what they say."""
+
+    label: TaggedSpan
+    colon: TaggedSpan
+    content: TaggedSpan
+
+
+def transcript_turns(text: str) -> list[Turn]:
+    """The turns of `text` when it is a transcript (see the module's docstring), else none."""
+    matches = list(TURN.finditer(text))
+    surnames = Counter(match.group(1).split()[-1] for match in matches)  # KATE BOULDUAN, then BOULDUAN
+
+    def speaker(match: re.Match[str]) -> bool:
+        elsewhere = text[: match.start()] + "\n" + text[match.end() :]
+        names = [word.strip(".'’-").title() for word in match.group(1).split()]
+        named = any(len(name) > 2 and re.search(rf"\b{re.escape(name)}\b", elsewhere) for name in names)
+        return named or surnames[match.group(1).split()[-1]] >= 2
+
+    turns = [match for match in matches if speaker(match)]
+    if len({match.group(1).split()[-1] for match in turns}) < MIN_SPEAKERS:
+        return []
+    return [Turn(*(TaggedSpan(match.start(group), match.end(group)) for group in (1, 2, 3))) for match in turns]
+
+
+def with_turns(
+    turns: Sequence[Turn], quotes: Sequence[TaggedSpan], speakers: Sequence[TaggedSpan], cues: Sequence[TaggedSpan]
+) -> tuple[list[TaggedSpan], list[TaggedSpan], list[TaggedSpan]]:
+    """The tagged quotation, speaker and cue spans with each turn's content, label and colon in place
+    of the spans of the same kind that overlap them."""
+    return (
+        _replaced(quotes, [turn.content for turn in turns]),
+        _replaced(speakers, [turn.label for turn in turns]),
+        _replaced(cues, [turn.colon for turn in turns]),
+    )
+
+
+def _replaced(spans: Sequence[TaggedSpan], found: Sequence[TaggedSpan]) -> list[TaggedSpan]:
+    if not found:
+        return list(spans)
+    kept = [s for s in spans if not any(s.start < f.end and f.start < s.end for f in found)]
+    return sorted([*kept, *found], key=lambda span: (span.start, span.end))
