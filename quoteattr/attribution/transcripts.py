@@ -13,6 +13,7 @@ there; linking, naming and the quotation decision then treat them as any other.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from quoteattr.attribution.spans import TaggedSpan
 
 MIN_SPEAKERS = 2  # a transcript is a dialogue: two speakers at least
 # An optional opening mark, one to four words in capitals (*KATE BOULDUAN*, *SEN. GRAHAM*), a colon, the words.
+NAME_WRITTEN = re.compile(r"\b[A-Z][a-z][\w'’-]*")  # a capitalised word, as a name is written in running text
 TURN = re.compile(r"^[\"“]?((?:[A-Z][A-Z.'’-]+)(?: [A-Z][A-Z.'’-]+){0,3})(:)[ \t]+(\S[^\n]*?)[ \t]*$", re.MULTILINE)
 
 
@@ -36,13 +38,14 @@ class Turn:
 def transcript_turns(text: str) -> list[Turn]:
     """The turns of `text` when it is a transcript (see the module's docstring), else none."""
     matches = list(TURN.finditer(text))
+    if not matches:
+        return []
     surnames = Counter(match.group(1).split()[-1] for match in matches)  # KATE BOULDUAN, then BOULDUAN
+    written = set(NAME_WRITTEN.findall(text))  # a label is in capitals, so these are written elsewhere
 
     def speaker(match: re.Match[str]) -> bool:
-        elsewhere = text[: match.start()] + "\n" + text[match.end() :]
         names = [word.strip(".'’-").title() for word in match.group(1).split()]
-        named = any(len(name) > 2 and re.search(rf"\b{re.escape(name)}\b", elsewhere) for name in names)
-        return named or surnames[match.group(1).split()[-1]] >= 2
+        return any(len(name) > 2 and name in written for name in names) or surnames[match.group(1).split()[-1]] >= 2
 
     turns = [match for match in matches if speaker(match)]
     if len({match.group(1).split()[-1] for match in turns}) < MIN_SPEAKERS:
@@ -63,7 +66,13 @@ def with_turns(
 
 
 def _replaced(spans: Sequence[TaggedSpan], found: Sequence[TaggedSpan]) -> list[TaggedSpan]:
+    """`spans` without those overlapping one of `found` (sorted, apart), with `found` in their place."""
     if not found:
         return list(spans)
-    kept = [s for s in spans if not any(s.start < f.end and f.start < s.end for f in found)]
-    return sorted([*kept, *found], key=lambda span: (span.start, span.end))
+    ends = [f.end for f in found]
+
+    def overlaps(span: TaggedSpan) -> bool:
+        at = bisect_right(ends, span.start)  # the first found span ending after this one starts
+        return at < len(found) and found[at].start < span.end
+
+    return sorted([*(s for s in spans if not overlaps(s)), *found], key=lambda span: (span.start, span.end))
