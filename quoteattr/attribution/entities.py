@@ -208,15 +208,18 @@ class EntityResolver:
     def _widened(self, surname: str, position: int) -> str:
         """A bare surname: the full name of the latest person so named among recent mentions, else
         the full name written in the document (see `widen_surname`). Known speakers come first, so
-        a name inside a quotation (*"Too Late Powell is at it again"*) does not rename one."""
-        known = self._recent(lambda e: e.singular and len(e.name.split()) > 1 and e.name.split()[-1] == surname)
+        a name inside a quotation (*"Too Late Powell is at it again"*) does not rename one. A surname
+        in capitals (a transcript's *WALLACE*) is looked for as running text writes it (*Wallace*)."""
+        written = surname.title() if surname.isupper() and len(surname) > 1 else surname
+        known = self._recent(lambda e: e.singular and len(e.name.split()) > 1 and e.name.split()[-1] == written)
         if known is not None:
             return known.name
-        if surname not in self._full_names:
+        if written not in self._full_names:
             namer = self.namer
             name_of = None if namer is None else lambda start, end: namer.name(self.written, start, end, "widen")
-            self._full_names[surname] = full_names(self.text, surname, name_of)
-        return widen_surname(surname, self._full_names[surname], position)
+            self._full_names[written] = full_names(self.text, written, name_of)
+        widened = widen_surname(written, self._full_names[written], position)
+        return surname if widened == written else widened
 
     def _recent(self, wanted: Callable[[Entity], bool]) -> Entity | None:
         """The entity of the latest of the last MAX_LOOKBACK mentions that `wanted` accepts."""
