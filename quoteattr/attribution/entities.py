@@ -210,16 +210,16 @@ class EntityResolver:
         the full name written in the document (see `widen_surname`). Known speakers come first, so
         a name inside a quotation (*"Too Late Powell is at it again"*) does not rename one. A surname
         in capitals (a transcript's *WALLACE*) is looked for as running text writes it (*Wallace*)."""
-        written = surname.title() if surname.isupper() and len(surname) > 1 else surname
-        known = self._recent(lambda e: e.singular and len(e.name.split()) > 1 and e.name.split()[-1] == written)
+        in_text = surname.title() if surname.isupper() and len(surname) > 1 else surname
+        known = self._recent(lambda e: e.singular and len(e.name.split()) > 1 and e.name.split()[-1] == in_text)
         if known is not None:
             return known.name
-        if written not in self._full_names:
+        if in_text not in self._full_names:
             namer = self.namer
             name_of = None if namer is None else lambda start, end: namer.name(self.written, start, end, "widen")
-            self._full_names[written] = full_names(self.text, written, name_of)
-        widened = widen_surname(written, self._full_names[written], position)
-        return surname if widened == written else widened
+            self._full_names[in_text] = full_names(self.text, in_text, name_of)
+        widened = widen_surname(in_text, self._full_names[in_text], position)
+        return surname if widened == in_text else widened
 
     def _recent(self, wanted: Callable[[Entity], bool]) -> Entity | None:
         """The entity of the latest of the last MAX_LOOKBACK mentions that `wanted` accepts."""

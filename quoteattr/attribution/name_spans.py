@@ -24,7 +24,7 @@ from itertools import islice
 
 from quoteattr.attribution import sparse
 from quoteattr.attribution.lexicon import AFFILIATIONS, LINK_WORDS, SENTENCE_OPENERS, TITLES
-from quoteattr.attribution.names import MAX_NAME_OCCURRENCES, person_name
+from quoteattr.attribution.names import MAX_NAME_OCCURRENCES, POSSESSIVE_SUFFIXES, person_name
 from quoteattr.text import ARTICLES, NAME_WORD
 
 WEIGHTS_FILE = "names.safetensors"
@@ -32,7 +32,6 @@ DIMENSIONS = 1 << 16
 MAX_NAME_WORDS = 8  # words of a candidate name (*National Association for the Advancement of Colored People*)
 MAX_REGION_WORDS = 24  # words of a region whose runs are candidates (a long mention's tail is no name)
 _EDGES = ' ,;:()[]"“”‘’—–-'  # stripped from a chosen name's ends
-_POSSESSIVE = ("'s", "’s")
 Word = tuple[int, int]  # a whitespace-separated word's offsets in the text
 
 
@@ -182,9 +181,9 @@ def span_features(written: WrittenText, words: list[Word], first: int, last: int
         f"before_lowered={written.lowered(before) if before else 'none'}",
         f"dropped_kinds={':'.join(sorted({kind(text[slice(*w)]) for w in words[:first]}))}",
         f"before_ends={before[-1:] if before and not before[-1].isalnum() else 'word'}",
-        f"before_possessive={before.endswith(_POSSESSIVE)}",
+        f"before_possessive={before.endswith(POSSESSIVE_SUFFIXES)}",
         f"glued={start > 0 and not text[start - 1].isspace()}",  # *U.N. Vasily*: the run starts inside a word
-        f"possessive_inside={any(w.endswith(_POSSESSIVE) for w in inside[:-1])}",
+        f"possessive_inside={any(w.endswith(POSSESSIVE_SUFFIXES) for w in inside[:-1])}",
         f"edges_first={kind(before) if before else 'none'}:{kind(head)}",
         f"first_at={region}:{first == 0}",
         f"last={tail.strip(_EDGES).lower()}",
@@ -208,7 +207,7 @@ def span_features(written: WrittenText, words: list[Word], first: int, last: int
 def chosen_name(written: WrittenText, words: list[Word], first: int, last: int) -> str:
     """The name a candidate stands for: its words without the punctuation at its ends or a possessive."""
     name = written.text[words[first][0] : words[last][1]].strip(_EDGES)
-    return name[:-2] if name.endswith(_POSSESSIVE) else name
+    return name[:-2] if name.endswith(POSSESSIVE_SUFFIXES) else name
 
 
 def hashed(features: list[str]) -> list[int]:

@@ -22,6 +22,7 @@ from quoteattr.attribution.lexicon import (
 from quoteattr.text import ARTICLES, DASHES, NAME_WORD, head_word
 
 MAX_NAME_WORDS = 5  # words of a name written after a description (see apposition_name)
+POSSESSIVE_SUFFIXES = ("'s", "’s")  # *Obama's*, *Obama’s*
 MAX_NAME_OCCURRENCES = 100  # occurrences of a name searched (for roles, for the rest of the name): titles come early
 _LINKS = "|".join(sorted(LINK_WORDS - {"&"}))
 # two to five name words (particles allowed inside): *Rosa Alvarez*, *Ruben del Campo*
@@ -111,9 +112,10 @@ def body_name(words: Sequence[str]) -> str | None:
     if len(words) < 4 or words[0].lower() != "the" or words[1].lower().strip(".,") in TITLES:
         return None
     name = words[1:]
-    if not (personal_name_word(name[0]) and personal_name_word(name[-1].removesuffix("'s").removesuffix("’s"))):
+    last = name[-1][:-2] if name[-1].endswith(POSSESSIVE_SUFFIXES) else name[-1]
+    if not (personal_name_word(name[0]) and personal_name_word(last)):
         return None
-    if any(w.endswith(("'s", "’s")) for w in name[:-1]):
+    if any(w.endswith(POSSESSIVE_SUFFIXES) for w in name[:-1]):
         return None
     if not all(personal_name_word(w) or w in BODY_LINKS for w in name) or not set(name) & BODY_LINKS:
         return None

@@ -42,7 +42,7 @@ class LinkedSpans:
     links: SpeakerLinks  # each candidate's speaker mention and cue
     entity_of: dict[tuple[int, int], Entity]  # each mention's entity, by its offsets
     tagged_roles: Sequence[TaggedSpan]  # the tagger's ROLE spans, with its probability of each
-    turns: frozenset[tuple[int, int]] = frozenset()  # the offsets of a transcript's turns: direct quotations
+    turns: frozenset[tuple[int, int]]  # the offsets of a transcript's turns: direct quotations
 
 
 def link_spans(

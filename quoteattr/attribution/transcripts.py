@@ -6,8 +6,8 @@ quotations, but the tagger never learned them (PolNeAR has few transcripts; the 
 interviews). A line counts as a turn only where its label names someone the text writes elsewhere
 (*PENCE* and *Gov. Mike Pence*) or opens another turn too (*WALLACE*), and a text as a transcript
 only where two speakers at least take turns, so that *UPDATE:* or *VIDEO:* lines are left to the
-tagger. The turns' spans take the place of what the tagger found
-there; linking, naming and the quotation decision then treat them as any other.
+tagger. The turns' spans take the place of what the tagger found there; linking, naming and the
+quotation decision then treat them as any other.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from quoteattr.attribution.spans import TaggedSpan
 
 MIN_SPEAKERS = 2  # a transcript is a dialogue: two speakers at least
-# An optional opening mark, one to four words in capitals (*KATE BOULDUAN*, *SEN. GRAHAM*), a colon, the words.
 NAME_WRITTEN = re.compile(r"\b[A-Z][a-z][\w'’-]*")  # a capitalised word, as a name is written in running text
+# An optional opening mark, one to four words in capitals (*KATE BOULDUAN*, *SEN. GRAHAM*), a colon, the words.
 TURN = re.compile(r"^[\"“]?((?:[A-Z][A-Z.'’-]+)(?: [A-Z][A-Z.'’-]+){0,3})(:)[ \t]+(\S[^\n]*?)[ \t]*$", re.MULTILINE)
 
 
@@ -40,17 +40,22 @@ def transcript_turns(text: str) -> list[Turn]:
     matches = list(TURN.finditer(text))
     if not matches:
         return []
-    surnames = Counter(match.group(1).split()[-1] for match in matches)  # KATE BOULDUAN, then BOULDUAN
+    surnames = Counter(_surname(match) for match in matches)  # KATE BOULDUAN, then BOULDUAN: one speaker
     written = set(NAME_WRITTEN.findall(text))  # a label is in capitals, so these are written elsewhere
 
     def speaker(match: re.Match[str]) -> bool:
         names = [word.strip(".'’-").title() for word in match.group(1).split()]
-        return any(len(name) > 2 and name in written for name in names) or surnames[match.group(1).split()[-1]] >= 2
+        return any(len(name) > 2 and name in written for name in names) or surnames[_surname(match)] >= 2
 
     turns = [match for match in matches if speaker(match)]
-    if len({match.group(1).split()[-1] for match in turns}) < MIN_SPEAKERS:
+    if len({_surname(match) for match in turns}) < MIN_SPEAKERS:
         return []
     return [Turn(*(TaggedSpan(match.start(group), match.end(group)) for group in (1, 2, 3))) for match in turns]
+
+
+def _surname(match: re.Match[str]) -> str:
+    """The last word of a turn's label: who speaks, however fully the label names them."""
+    return match.group(1).split()[-1]
 
 
 def with_turns(
