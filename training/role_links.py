@@ -51,7 +51,14 @@ def groups(
     for index, (document, found) in enumerate(zip(documents, spans, strict=True)):
         text = document.text
         linked = link_spans(
-            text, found["QUOTE"], found["SPEAKER"], found["CUE"], found["ROLE"], attributor.linker, attributor.namer
+            text,
+            found["QUOTE"],
+            found["SPEAKER"],
+            found["CUE"],
+            found["ROLE"],
+            attributor.linker,
+            attributor.namer,
+            attributor.coreference,
         )
         predicted, speakers = [], []
         for quote, mention in zip(linked.candidates, linked.links.speakers):
@@ -141,6 +148,7 @@ def report(
                     decider=attributor.decider,
                     role_linker=linker,
                     namer=attributor.namer,
+                    coreference=attributor.coreference,
                 )
             ),
         )
