@@ -318,6 +318,9 @@ def evaluate(
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the full report as JSON here.")] = None,
     cv: Annotated[bool, typer.Option(help="Leave-one-document-out cross-validation of --config on --data.")] = False,
     speakers: Annotated[int, typer.Option(help="Also list the N speakers with most gold quotations.")] = 0,
+    bootstrap: Annotated[
+        int, typer.Option(help="Also give 95 % intervals of the main scores, resampling the documents N times.")
+    ] = 0,
     config: Annotated[Path, typer.Option(help="Training config for --cv.")] = DEFAULT_CONFIG,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
     quantize: Annotated[bool, typer.Option(help="Evaluate with dynamic int8 quantization.")] = False,
@@ -341,6 +344,8 @@ def evaluate(
         documents = load_documents(*data)
         if not documents:
             raise ConfigError(f"{', '.join(map(str, data))}: no documents to evaluate")
+        if bootstrap < 0 or (bootstrap and cv):
+            raise ConfigError(f"--bootstrap {bootstrap}: give a number of resamples >= 0, and not with --cv")
         if cv:
             from quoteattr.evaluation import cross_validate
             from quoteattr.model.training import TrainConfig
@@ -361,7 +366,7 @@ def evaluate(
                 fast=fast,
             )
             ran_in = attributor.precision
-            report = score_model(attributor, documents)
+            report = score_model(attributor, documents, bootstrap=bootstrap)
     except QuoteAttrError as error:
         _fail(str(error))
     print_report(report, "cross-validated (pooled)" if cv else "evaluation", speakers)

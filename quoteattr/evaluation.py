@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from quoteattr.data.jsonl import dataset_files, iter_documents
 from quoteattr.inference import QuoteAttributor
-from quoteattr.metrics import EvalReport, evaluate
+from quoteattr.metrics import EvalReport, bootstrap_intervals, evaluate
 from quoteattr.model.features import token_labels
 from quoteattr.model.labels import IGNORE, bio_strings
 from quoteattr.model.promotion import Promotion, install_if_better
@@ -53,8 +53,11 @@ def predict_documents(
     return predicted, (gold_tags, pred_tags)
 
 
-def score_model(attributor: QuoteAttributor, documents: Sequence[Document], batch_size: int = 16) -> EvalReport:
-    """Evaluate a loaded model on gold documents (quotation, attribution, role and seqeval scores).
+def score_model(
+    attributor: QuoteAttributor, documents: Sequence[Document], batch_size: int = 16, bootstrap: int = 0
+) -> EvalReport:
+    """Evaluate a loaded model on gold documents (quotation, attribution, role and seqeval scores),
+    with 95 % intervals of the headline scores from `bootstrap` resamples of the documents (none for 0).
 
     Unless the attributor reports every attribution, gold records typed `other` (beliefs,
     intentions) are left out: the model is scored on the quotations it is meant to output.
@@ -62,7 +65,9 @@ def score_model(attributor: QuoteAttributor, documents: Sequence[Document], batc
     predicted, tags = predict_documents(attributor, documents, batch_size)
     if not attributor.all_attributions:
         documents = [quotations_only(document) for document in documents]
-    return evaluate(documents, predicted, tags)
+    report = evaluate(documents, predicted, tags)
+    report.intervals = bootstrap_intervals(documents, predicted, bootstrap)
+    return report
 
 
 def quotations_only(document: Document) -> Document:

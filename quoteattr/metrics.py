@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import astuple, dataclass, field
 from typing import Any
 
+import numpy as np
 from seqeval.scheme import IOB2, Entities
 
 from quoteattr.schema import MENTION_TYPES, QUOTE_KINDS, Document, Quote
@@ -88,6 +89,7 @@ class EvalReport:
     canonical_speaker: dict[str, Accuracy] = field(default_factory=dict)
     tags: dict[str, PRF] = field(default_factory=dict)
     by_speaker: dict[str, Accuracy] = field(default_factory=dict)  # gold quotations found and attributed, per speaker
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)  # `bootstrap_intervals`, where asked
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -100,6 +102,7 @@ class EvalReport:
             "canonical_speaker": {k: v.to_dict() for k, v in self.canonical_speaker.items()},
             "tags_seqeval_strict": {k: v.to_dict() for k, v in self.tags.items()},
             "by_speaker": {k: v.to_dict() for k, v in sorted(self.by_speaker.items())},
+            "bootstrap_95": {k: [round(low, 4), round(high, 4)] for k, (low, high) in self.intervals.items()},
         }
 
 
@@ -283,3 +286,53 @@ def evaluate(
     if token_tags is not None:
         report.tags = seqeval_scores(*token_tags)
     return report
+
+
+# The scores `bootstrap_intervals` gives an interval for, and where each lies in a report.
+HEADLINE_SCORES: dict[str, Callable[[EvalReport], PRF | Accuracy | None]] = {
+    "detection F1, all kinds": lambda report: report.detection_overlap["all"],
+    "detection F1, direct+mixed": lambda report: report.detection_overlap["direct+mixed"],
+    "speaker accuracy, all kinds": lambda report: report.speaker_accuracy["all"],
+    "attributed F1, all kinds": lambda report: report.attributed["all"],
+    "attributed F1, direct+mixed": lambda report: report.attributed["direct+mixed"],
+    "canonical speaker accuracy": lambda report: report.canonical_speaker.get("all"),
+    "role accuracy": lambda report: report.role_accuracy,
+}
+
+
+def bootstrap_intervals(
+    gold_documents: Sequence[Document], predicted_documents: Sequence[Document], resamples: int, seed: int = 13
+) -> dict[str, tuple[float, float]]:
+    """95 % percentile intervals of the `HEADLINE_SCORES` when the documents are drawn again, with
+    replacement, `resamples` times: how far a score may move on another sample of the same kind of
+    articles. A score no document has (roles in PolNeAR) gets none.
+
+    Every count behind the scores adds up over documents, so each document is scored once and a
+    resample sums its documents' counts.
+    """
+    if resamples < 1 or not gold_documents:
+        return {}
+    alone = [evaluate([gold], [pred]) for gold, pred in zip(gold_documents, predicted_documents, strict=True)]
+    drawn = np.random.default_rng(seed).integers(0, len(alone), size=(resamples, len(alone)))
+    intervals: dict[str, tuple[float, float]] = {}
+    for name, score_of in HEADLINE_SCORES.items():
+        scores = [score_of(report) for report in alone]
+        shape = next((type(score) for score in scores if score is not None), None)
+        if shape is None:
+            continue
+        empty = (0, 0, 0) if shape is PRF else (0, 0)
+        counts = np.array([astuple(score) if score is not None else empty for score in scores], dtype=float)
+        sums = counts[drawn].sum(axis=1)  # (resamples, counts)
+        values = _f1(*sums.T) if shape is PRF else _ratio(sums[:, 0], sums[:, 1])
+        low, high = np.percentile(values, [2.5, 97.5])
+        intervals[name] = (float(low), float(high))
+    return intervals
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
+
+
+def _f1(true_positives: np.ndarray, predicted: np.ndarray, gold: np.ndarray) -> np.ndarray:
+    precision, recall = _ratio(true_positives, predicted), _ratio(true_positives, gold)
+    return _ratio(2 * precision * recall, precision + recall)

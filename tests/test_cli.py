@@ -479,6 +479,19 @@ def test_evaluate_writes_json_report(tiny_model: Path, tmp_path: Path) -> None:
     assert scores["documents"] == 3
 
 
+def test_evaluate_gives_bootstrap_intervals(tiny_model: Path, tmp_path: Path) -> None:
+    report = tmp_path / "out.json"
+    args = ("evaluate", "--model", str(tiny_model), "--data", str(TINY_DATA), "--device", "cpu")
+    result = run(*args, "--bootstrap", "200", "--json", str(report))
+    assert result.exit_code == 0, result.output
+    assert "95 % intervals, documents resampled: detection F1, all kinds" in result.stdout
+    intervals = json.loads(report.read_text(encoding="utf-8"))["bootstrap_95"]
+    low, high = intervals["attributed F1, all kinds"]
+    assert 0.0 <= low <= high <= 1.0
+    refused = run(*args, "--bootstrap", "-1")
+    assert refused.exit_code != 0 and "--bootstrap -1" in refused.output
+
+
 def test_recorded_scores_name_the_precision_auto_chose(model_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`--record` keys the scores by data and variant; bf16 is named whether asked for or chosen by `auto`."""
     import quoteattr.hardware as hardware

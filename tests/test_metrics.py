@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from quoteattr.metrics import (
     PRF,
     Accuracy,
+    bootstrap_intervals,
     evaluate,
     match_quotes,
     normalise_name,
@@ -169,6 +170,27 @@ def test_roles_are_not_scored_without_annotated_roles() -> None:
     report = evaluate([Document("d", TEXT, gold)], [Document("d", TEXT, gold)])
     assert report.role_accuracy is None
     assert report.to_dict()["role_accuracy"] is None
+
+
+def test_bootstrap_intervals_come_from_the_documents_counts() -> None:
+    gold = (q(20, 34, "direct", ANN), q(48, 75, "mixed", BOB))
+    right = Document("right", TEXT, gold)
+    wrong = Document(
+        "wrong", TEXT, (q(20, 34, "direct", BOB), q(133, 149, "direct", ANN))
+    )  # one wrong speaker, one spurious
+    # the same document drawn again and again: no spread, and the interval is the score itself
+    same = bootstrap_intervals([Document("g", TEXT, gold)] * 5, [right] * 5, resamples=200)
+    assert same["attributed F1, all kinds"] == (1.0, 1.0)
+    assert "role accuracy" not in same and "canonical speaker accuracy" not in same  # no document has them
+    # a right and a wrong document: resamples run from all wrong to all right
+    golds, preds = [Document("g1", TEXT, gold), Document("g2", TEXT, gold)], [right, wrong]
+    intervals = bootstrap_intervals(golds, preds, resamples=2000)
+    whole = evaluate(golds, preds).attributed["all"].f1
+    low, high = intervals["attributed F1, all kinds"]
+    assert low < whole < high
+    assert low == pytest.approx(0.0) and high == pytest.approx(1.0)
+    assert bootstrap_intervals(golds, preds, resamples=2000) == intervals  # seeded
+    assert bootstrap_intervals(golds, preds, resamples=0) == {}
 
 
 def test_evaluate_rejects_mismatched_documents() -> None:

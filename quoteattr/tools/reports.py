@@ -65,6 +65,11 @@ def print_report(report: EvalReport, title: str, speakers: int = 0) -> None:
             "canonical speaker accuracy, by gold mention type: "
             + ", ".join(f"{kind} {a.value:.3f} ({a.correct}/{a.total})" for kind, a in report.canonical_speaker.items())
         )
+    if report.intervals:
+        console.print(
+            "95 % intervals, documents resampled: "
+            + "; ".join(f"{name} {low:.3f}–{high:.3f}" for name, (low, high) in report.intervals.items())
+        )
     busiest = sorted(report.by_speaker.items(), key=lambda item: -item[1].total)[:speakers]
     for name, tally in busiest:
         console.print(Text(f"  {name}: {tally.correct}/{tally.total} quotations found and attributed"))
