@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from quoteattr.attribution.entities import resolve_entities
+from quoteattr.attribution.lexicon import is_role_noun
 from quoteattr.attribution.roles import RoleFinder, entity_roles
 from tests.tagged import Fragment, link, spans, who
 
@@ -154,6 +155,8 @@ def test_a_namesake_with_another_given_name_does_not_share_roles() -> None:
             "His chief of staff, Andriy Yermak,",
             "chief of staff",
         ),
+        # an adverb has an agent ending but heads no role
+        ("Nadia Petrova, however, said allies pledged more.", "Nadia Petrova", None),
     ],
 )
 def test_roles_around_a_name_ignore_what_is_not_part_of_them(text: str, mention: str, role: str | None) -> None:
@@ -222,3 +225,13 @@ def test_tagged_roles_count_inside_before_or_in_apposition_after_a_mention() -> 
     assert [r.text for r in finder.near(kirby, kirby + len("John Kirby"))] == ["Pentagon spokesman", "admiral"]
     bell = text.index("Jo Bell")
     assert [r.text for r in finder.near(bell, bell + len("Jo Bell"))] == ["aide"]
+
+
+@pytest.mark.parametrize("word", ["negotiator", "activist", "resident", "President", "spokeswoman"])
+def test_agent_nouns_head_roles(word: str) -> None:
+    assert is_role_noun(word)
+
+
+@pytest.mark.parametrize("word", ["however", "earlier", "whether", "treatment", "settlement", "Government"])
+def test_adverbs_and_nouns_in_ment_head_no_role(word: str) -> None:
+    assert not is_role_noun(word)
