@@ -4,7 +4,8 @@ Quotation spans are compared after trimming whitespace, quotation marks and punc
 ends (the corpora disagree on whether marks belong to the span). A predicted and a gold quotation
 match when their trimmed spans overlap (pairs are formed greedily by largest overlap, one to one),
 and match exactly when the trimmed spans are equal. Token-level scores use seqeval in strict IOB2
-mode, the measure of the PolNeAR literature.
+mode, the measure of the PolNeAR literature. `bootstrap_intervals` says how far the headline scores
+may move on another sample of documents.
 """
 
 from __future__ import annotations
@@ -330,9 +331,11 @@ def bootstrap_intervals(
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """`Accuracy.value` over arrays of counts (0 where there is nothing to count)."""
     return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
 
 
 def _f1(true_positives: np.ndarray, predicted: np.ndarray, gold: np.ndarray) -> np.ndarray:
+    """`PRF.f1` over arrays of counts."""
     precision, recall = _ratio(true_positives, predicted), _ratio(true_positives, gold)
     return _ratio(2 * precision * recall, precision + recall)
