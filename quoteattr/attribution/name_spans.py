@@ -24,7 +24,7 @@ from itertools import islice
 
 from quoteattr.attribution import sparse
 from quoteattr.attribution.lexicon import AFFILIATIONS, LINK_WORDS, SENTENCE_OPENERS, TITLES
-from quoteattr.attribution.names import MAX_NAME_OCCURRENCES, POSSESSIVE_SUFFIXES, person_name
+from quoteattr.attribution.names import MAX_NAME_OCCURRENCES, POSSESSIVE_SUFFIXES, person_name, without_possessive
 from quoteattr.text import ARTICLES, NAME_WORD
 
 WEIGHTS_FILE = "names.safetensors"
@@ -207,7 +207,7 @@ def span_features(written: WrittenText, words: list[Word], first: int, last: int
 def chosen_name(written: WrittenText, words: list[Word], first: int, last: int) -> str:
     """The name a candidate stands for: its words without the punctuation at its ends or a possessive."""
     name = written.text[words[first][0] : words[last][1]].strip(_EDGES)
-    return name[:-2] if name.endswith(POSSESSIVE_SUFFIXES) else name
+    return without_possessive(name)
 
 
 def hashed(features: list[str]) -> list[int]:

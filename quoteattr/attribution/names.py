@@ -105,6 +105,11 @@ def person_name(text: str) -> str:
     return " ".join(keep) if keep else " ".join(words)
 
 
+def without_possessive(text: str) -> str:
+    """A name or word without its possessive ending (*Obama's* → *Obama*)."""
+    return text[:-2] if text.endswith(POSSESSIVE_SUFFIXES) else text
+
+
 def body_name(words: Sequence[str]) -> str | None:
     """The name of a body written after *the*, its linking words kept (*the Committee to Protect
     Journalists*, *the Federal Bureau of Prisons*); None for any other mention. A person named with
@@ -112,8 +117,7 @@ def body_name(words: Sequence[str]) -> str | None:
     if len(words) < 4 or words[0].lower() != "the" or words[1].lower().strip(".,") in TITLES:
         return None
     name = words[1:]
-    last = name[-1][:-2] if name[-1].endswith(POSSESSIVE_SUFFIXES) else name[-1]
-    if not (personal_name_word(name[0]) and personal_name_word(last)):
+    if not (personal_name_word(name[0]) and personal_name_word(without_possessive(name[-1]))):
         return None
     if any(w.endswith(POSSESSIVE_SUFFIXES) for w in name[:-1]):
         return None
