@@ -22,7 +22,7 @@ import torch
 from transformers import PreTrainedTokenizerBase
 
 from quoteattr.attribution.coreference import CoreferenceScorer
-from quoteattr.attribution.decisions import QuotationDecider
+from quoteattr.attribution.decisions import QuotationDecider, TokenReadout
 from quoteattr.attribution.name_spans import NameScorer
 from quoteattr.attribution.pipeline import attribute
 from quoteattr.attribution.role_links import RoleLinker
@@ -39,9 +39,9 @@ from quoteattr.model.features import (
     tokenize_texts,
     window_rows,
 )
+from quoteattr.model.heads import with_heads
 from quoteattr.model.labels import LabelScheme, tags_to_token_spans
 from quoteattr.model.modeling import ModelSettings, load_model
-from quoteattr.model.role_head import with_role_head
 from quoteattr.model.windows import Window, owning_windows
 from quoteattr.schema import Quote
 
@@ -60,11 +60,13 @@ FAST_STRIDE = 16
 
 @dataclass(frozen=True)
 class TokenTags:
-    """Decoded tags of a text's real tokens: offsets, tags (tokens, families) and their probabilities."""
+    """Decoded tags of a text's real tokens: offsets, tags (tokens, families) and their probabilities,
+    and the decision readout's scores (tokens, parts, decisions) where the model has one."""
 
     offsets: list[tuple[int, int]]
     tags: np.ndarray
     probabilities: np.ndarray
+    readout: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ class QuoteAttributor:
             raise ConfigError(f"batch_size must be in [1, 4096], got {batch_size}")
         tagger, tokenizer, settings, scheme = load_model(directory)
         try:
-            model = with_role_head(tagger, directory, scheme)
+            model = with_heads(tagger, directory, scheme)
         except ValueError as error:
             raise ModelLoadError(str(error)) from None
         if stride is None and fast:
@@ -190,6 +192,10 @@ class QuoteAttributor:
             coreference = CoreferenceScorer.load(directory)
         except (OSError, ValueError) as error:
             raise ModelLoadError(f"{directory}: cannot load the attribution scorers ({error})") from None
+        if decider is not None and decider.reads_states and getattr(model, "readout", None) is None:
+            raise ModelLoadError(
+                f"{directory}: the quotation decision reads states, but the model has no decision readout"
+            )
         return cls(
             model,
             tokenizer,
@@ -265,7 +271,8 @@ class QuoteAttributor:
     def token_scores(
         self, texts: Sequence[str], batch_size: int | None = None, tokenized: Sequence[TokenizedText] | None = None
     ) -> list[tuple[TokenizedText, np.ndarray]]:
-        """Per-token log-probabilities (tokens, families, 3) of each text, windows merged.
+        """Per-token log-probabilities (tokens, families, 3) of each text, windows merged; where the
+        model has a decision readout, its scores follow as more rows (tokens, families + parts, 3).
 
         `tokenized`: the texts' `features.tokenize_texts`, when it was done elsewhere (a worker process).
         """
@@ -286,14 +293,16 @@ class QuoteAttributor:
         ]
 
     def _merge(self, windows: list[tuple[Window, np.ndarray]], first: int, stop: int) -> np.ndarray:
-        """Log-probabilities of tokens `[first, stop)`, each from the window that owns it (see `model/windows.py`)."""
+        """Log-probabilities of tokens `[first, stop)`, each from the window that owns it (see
+        `model/windows.py`), and the readout's scores after them where the model gives any."""
         families = len(self.scheme.families)
-        merged = np.zeros((stop - first, families * 3), dtype=np.float32)
+        merged = np.zeros((stop - first, windows[0][1].shape[1] if windows else families * 3), dtype=np.float32)
         owners = np.asarray(owning_windows(stop - first, [window for window, _ in windows], first))
         for index, (window, out) in enumerate(windows):
             tokens = np.nonzero(owners == index)[0]
             merged[tokens] = out[tokens + first - window.start + 1]  # +1: the window's leading [CLS]
-        return log_softmax(merged.reshape(stop - first, families, 3))
+        rows = merged.reshape(stop - first, merged.shape[1] // 3, 3)
+        return np.concatenate([log_softmax(rows[:, :families]), rows[:, families:]], axis=1)
 
     def _window_logits(self, rows: list[WindowRow], batch_size: int) -> list[np.ndarray]:
         order = sorted(range(len(rows)), key=lambda i: len(rows[i].input_ids))
@@ -334,12 +343,15 @@ class QuoteAttributor:
         return found
 
     def decode(self, tokens: TokenizedText, scores: np.ndarray) -> TokenTags:
-        """Well-formed tags of the real tokens (separators dropped, so spans run across paragraphs)."""
+        """Well-formed tags of the real tokens (separators dropped, so spans run across paragraphs),
+        with the readout's scores on them where `scores` hold any (see `token_scores`)."""
         real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]
         offsets = [tokens.offsets[i] for i in real]
+        families = len(self.scheme.families)
         real_scores = scores[real]
-        tags = decode_tags(real_scores, [tokens.continues_word[i] for i in real])
-        return TokenTags(offsets, tags, tag_probabilities(real_scores, tags))  # type: ignore[arg-type]
+        tags = decode_tags(real_scores[:, :families], [tokens.continues_word[i] for i in real])
+        readout = real_scores[:, families:] if scores.shape[1] > families else None
+        return TokenTags(offsets, tags, tag_probabilities(real_scores[:, :families], tags), readout)  # type: ignore[arg-type]
 
     def tagged_spans(self, decoded: TokenTags) -> dict[str, list[TaggedSpan]]:
         """One text's decoded tags as character spans per label family, each with its mean probability."""
@@ -367,6 +379,7 @@ class QuoteAttributor:
             role_linker=self.role_linker,
             namer=self.namer,
             coreference=self.coreference,
+            readout=None if decoded.readout is None else TokenReadout.of(decoded.offsets, decoded.readout),
         )
 
 

@@ -77,7 +77,7 @@ def predict_long(attributor: QuoteAttributor, text: str, batch_size: int) -> lis
         if last is None or last - section_start < attributor.section_chars:
             continue
         tokens, scores = _joined(runs)
-        cut = section_cut(attributor.section_chars, tokens, scores, section_start)
+        cut = section_cut(attributor.section_chars, tokens, scores[:, : len(attributor.scheme.families)], section_start)
         if cut is None:
             continue
         stop = tokens.offsets[cut][0]  # type: ignore[index]
@@ -92,7 +92,7 @@ def predict_long(attributor: QuoteAttributor, text: str, batch_size: int) -> lis
 def section_cut(section_chars: int, tokens: TokenizedText, scores: np.ndarray, section_start: int) -> int | None:
     """Index of a token before which to end the section: after `section_chars`, at a paragraph break
     (else a word start) with no span running on, leaving `section_chars // 4` characters of the
-    decoded lookahead after it; None to read on."""
+    decoded lookahead after it; None to read on. `scores`: the label families' log-probabilities."""
     real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]
     tags = decode_tags(scores[real], [tokens.continues_word[i] for i in real])
     end = tokens.offsets[real[-1]][1]  # type: ignore[index]

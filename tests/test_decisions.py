@@ -131,20 +131,20 @@ NOT_QUOTATIONS = Path(__file__).parent / "data" / "not_quotations.txt"
 
 @pytest.mark.slow
 @shipped
-def test_titles_names_headlines_and_scare_quotes_are_mostly_not_quotations() -> None:
+def test_titles_names_headlines_and_scare_quotes_are_not_quotations() -> None:
     """Sentences written for this test (none from the training or dev data), each with something a
     tagger takes for a quotation that is none. Without the decision the shipped tagger offers most
-    of them as quotations; with it, at most one in six remains (a naming verb, *called "SkyMiles
-    Plus"*, and a headline cited in a sentence are the ones it keeps)."""
+    of them as quotations; with it, none (the decision without its readout of the encoder's
+    states kept two: a naming verb, *called "SkyMiles Plus"*, and a headline cited in a sentence)."""
     from quoteattr.inference import QuoteAttributor
 
     paragraphs = [p for p in NOT_QUOTATIONS.read_text(encoding="utf-8").split("\n\n") if p.strip()]
     attributor = QuoteAttributor.load(SHIPPED_MODEL, device="cpu")
-    with_decision = sum(bool(quotes) for quotes in attributor.predict_many(paragraphs))
+    taken = [p for p, quotes in zip(paragraphs, attributor.predict_many(paragraphs)) if quotes]
     attributor.decider = None
     without = sum(bool(quotes) for quotes in attributor.predict_many(paragraphs))
     assert without >= len(paragraphs) // 2
-    assert with_decision <= len(paragraphs) // 6 < without
+    assert taken == []
 
 
 # Single sentences written for the test below, each a quotation a reader expects to be found.

@@ -13,9 +13,10 @@ from quoteattr.errors import ModelLoadError
 from quoteattr.inference import QuoteAttributor
 from quoteattr.model.directory import ROLE_HEAD_FILE
 from quoteattr.model.features import PaddingCollator, family_spans
+from quoteattr.model.heads import TaggerWithHeads
 from quoteattr.model.model_card import render_card
 from quoteattr.model.modeling import load_model
-from quoteattr.model.role_head import RoleHead, RoleHeadSettings, TaggerWithRoleHead, span_f1, window_states
+from quoteattr.model.role_head import RoleHead, RoleHeadSettings, span_f1, window_states
 from quoteattr.schema import Document
 
 SMALL = RoleHeadSettings(layer=1, width=3, hidden=16)
@@ -48,7 +49,7 @@ def test_a_head_learns_from_a_teacher_on_texts_without_roles(
     with torch.no_grad():
         sharp.output.weight.mul_(4)
         sharp.output.bias.mul_(4)
-    teacher = TaggerWithRoleHead(tagger, sharp, scheme)
+    teacher = TaggerWithHeads(tagger, scheme, sharp)
     unlabelled = [Document(f"plain-{i}", document.text) for i, document in enumerate(tiny_documents * 4)]
     student = RoleHead.fit(
         tagger, tokenizer, settings, [], SMALL, epochs=60, learning_rate=1e-1, teacher=teacher, unlabelled=unlabelled
@@ -62,7 +63,7 @@ def test_a_head_learns_from_a_teacher_on_texts_without_roles(
 def test_only_the_role_logits_change(tiny_model: Path, fitted: RoleHead) -> None:
     tagger, tokenizer, _, scheme = load_model(tiny_model)
     tagger.float().eval()
-    wrapped = TaggerWithRoleHead(tagger, fitted, scheme)
+    wrapped = TaggerWithHeads(tagger, scheme, fitted)
     texts = ['"We will act," said Senator Jane Doe, chair of the committee.', "Doe added that it would."]
     collate = PaddingCollator(tokenizer.pad_token_id or 0, len(scheme.families))
     inputs = collate([{"input_ids": tokenizer(text)["input_ids"]} for text in texts])
@@ -84,7 +85,7 @@ def test_a_saved_head_is_loaded_with_its_model(model_copy: Path, fitted: RoleHea
     _, before = QuoteAttributor.load(model_copy, precision="fp32").token_scores([text])[0]
     fitted.save(model_copy)
     attributor = QuoteAttributor.load(model_copy, precision="fp32")
-    assert isinstance(attributor.model, TaggerWithRoleHead)
+    assert isinstance(attributor.model, TaggerWithHeads)
     _, after = attributor.token_scores([text])[0]
     for index, family in enumerate(attributor.scheme.families):
         same = bool((after[:, index] == before[:, index]).all())
@@ -94,7 +95,7 @@ def test_a_saved_head_is_loaded_with_its_model(model_copy: Path, fitted: RoleHea
 
 
 def test_a_model_without_a_head_says_nothing_of_one(tiny_model: Path) -> None:
-    assert not isinstance(QuoteAttributor.load(tiny_model, precision="fp32").model, TaggerWithRoleHead)
+    assert not isinstance(QuoteAttributor.load(tiny_model, precision="fp32").model, TaggerWithHeads)
     assert "## Role head" not in render_card(tiny_model)
 
 

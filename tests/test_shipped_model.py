@@ -97,9 +97,11 @@ def _run_readme_snippet(text: str) -> list[tuple[tuple[int, int], list[int]]]:
 def _quoteattr_tags(text: str) -> list[tuple[tuple[int, int], list[int]]]:
     from quoteattr.inference import QuoteAttributor
 
-    ((tokens, scores),) = QuoteAttributor.load(SHIPPED_MODEL, device="cpu").token_scores([text])
+    attributor = QuoteAttributor.load(SHIPPED_MODEL, device="cpu")
+    ((tokens, scores),) = attributor.token_scores([text])
     real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]
-    return [(tokens.offsets[i], scores[i].argmax(-1).tolist()) for i in real]  # type: ignore[misc]
+    families = len(attributor.scheme.families)  # the decision readout's scores follow the families
+    return [(tokens.offsets[i], scores[i, :families].argmax(-1).tolist()) for i in real]  # type: ignore[misc]
 
 
 def test_readme_plain_transformers_snippet_gives_quoteattrs_tags() -> None:

@@ -97,6 +97,27 @@ def test_continuing_a_model_carries_its_scorers_but_not_its_role_head(
     assert "## Speaker linker" in (output / "README.md").read_text(encoding="utf-8")
 
 
+def test_continuing_a_model_leaves_out_a_decision_that_reads_its_states(
+    model_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import numpy as np
+
+    from quoteattr.attribution.decisions import DECISIONS, DIMENSIONS, QuotationDecider
+    from quoteattr.inference import QuoteAttributor
+    from quoteattr.model.decision_readout import DecisionReadout
+
+    QuotationDecider(np.zeros((len(DECISIONS), DIMENSIONS), np.float32), reads_states=True).save(model_copy)
+    DecisionReadout(32, [1]).save(model_copy)
+    config = dataclasses.replace(
+        tiny_training_config(tmp_path / "out", model_copy), base_model="", init_model=str(model_copy), epochs=1
+    )
+    with caplog.at_level("INFO", logger="quoteattr.model.training"):
+        output = train(config).output_dir
+    assert not (output / "decisions.safetensors").exists() and not (output / "decision_readout.safetensors").exists()
+    assert "reads its encoder's states (decision_readout.safetensors)" in caplog.text
+    assert QuoteAttributor.load(output, device="cpu").decider is None  # loads, keeping every tagged span
+
+
 def test_training_never_writes_into_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     for output in ["models/quoteattr-minilm", str(REPO / "models" / "quoteattr-minilm"), "models"]:

@@ -1,6 +1,6 @@
 """Train the quotation decision (quotation / other / not) on the gold news corpus, and score it.
 
-    python training/decisions.py --out runs/decisions [--model models/quoteattr-minilm]
+    python training/decisions.py --out runs/decisions [--model models/quoteattr-minilm] [--no-readout]
 
 The tagger's own linked spans on `data/news/train.jsonl` (and the seed corpus), with the model's
 own decision switched off, are the training examples, labelled by the gold record they overlap:
@@ -8,9 +8,13 @@ its type (`quotation` or `other`), else `not` (a topic, title, headline or scare
 annotators rejected, or a span with no gold record at all). Every training article opens with
 its headline, which holds no quotation; so that a text given without one (a lead, a single
 sentence) keeps the quotations of its first paragraph, the spans of each lead paragraph are also
-learned as they stand when the headline is blanked out. The L2 penalty is chosen by 5-fold
-cross-validation over the training documents (held-out log-loss); held-out and dev quotation
-detection and the calibration of the quotation score are printed.
+learned as they stand when the headline is blanked out. Beside the sparse features, the decision
+reads the encoder's states (after `--layers`, side by side), averaged over the span's tokens, its
+cue's and the three tokens before it, each state scaled to unit spread over the training spans
+times `--readout-scale`; the weights on them become the model's decision readout
+(`quoteattr/model/decision_readout.py`), written beside the decision. The L2 penalty is chosen by
+5-fold cross-validation over the training documents (held-out log-loss); held-out and dev
+quotation detection and the calibration of the quotation score are printed.
 """
 
 from __future__ import annotations
@@ -22,12 +26,24 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-from scipy.sparse import csr_matrix
+import torch
+from scipy.sparse import csr_matrix, hstack
 from sklearn.linear_model import LogisticRegression
 
-from quoteattr.attribution.decisions import DECISIONS, DIMENSIONS, QuotationDecider, decision_features, hashed
+from quoteattr.attribution.decisions import (
+    DECISIONS,
+    DIMENSIONS,
+    READOUT_PARTS,
+    QuotationDecider,
+    decision_features,
+    hashed,
+    readout_parts,
+)
 from quoteattr.data.jsonl import load_documents
 from quoteattr.inference import QuoteAttributor
+from quoteattr.model.decision_readout import DecisionReadout
+from quoteattr.model.features import PaddingCollator, tokenize_texts, window_rows
+from quoteattr.model.windows import owning_windows
 from quoteattr.schema import Document, Quote
 from quoteattr.text import paragraph_bounds, previous_paragraph, quote_kind, trimmed
 
@@ -82,10 +98,54 @@ def rejected_marks(documents: Sequence[Document]) -> list[Row]:
     return rows
 
 
-def design(rows: Sequence[Row]) -> csr_matrix:
-    """The rows' hashed features as a sparse 0/1 matrix."""
+def token_states(
+    attributor: QuoteAttributor, text: str, layers: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The starts, ends and encoder states (after each of `layers`, side by side) of `text`'s real
+    tokens, each from the window that owns it, as the decision readout sees them at inference."""
+    tagger = getattr(attributor.model, "tagger", attributor.model)
+    tokens = tokenize_texts([text], attributor.tokenizer)[0]
+    rows = window_rows(
+        tokens, attributor.tokenizer, attributor.settings.max_length, attributor.stride, 0, fit_tail=True
+    )
+    collate = PaddingCollator(attributor.tokenizer.pad_token_id or 0, len(attributor.scheme.families))
+    merged = np.zeros((len(tokens.input_ids), tagger.config.hidden_size * len(layers)), dtype=np.float32)
+    if rows:
+        batch = collate([row.model_inputs(attributor.settings.case_features) for row in rows])
+        with torch.inference_mode():
+            hidden = tagger(**batch, output_hidden_states=True).hidden_states
+        states = torch.cat([hidden[layer] for layer in layers], -1).float().numpy()
+        owners = np.asarray(owning_windows(len(tokens.input_ids), [row.window for row in rows]))
+        for index, row in enumerate(rows):
+            mine = np.nonzero(owners == index)[0]
+            merged[mine] = states[index, mine - row.window.start + 1]  # +1: the window's leading [CLS]
+    real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]
+    offsets = [tokens.offsets[i] for i in real]
+    starts = np.array([start for start, _ in offsets], dtype=np.int64)  # type: ignore[misc]
+    ends = np.array([end for _, end in offsets], dtype=np.int64)  # type: ignore[misc]
+    return starts, ends, merged[real]
+
+
+def pooled_states(attributor: QuoteAttributor, rows: Sequence[Row], layers: Sequence[int]) -> np.ndarray:
+    """Per row, the mean states over each of its parts (`readout_parts`), side by side (zeros for an empty part)."""
+    size = getattr(attributor.model, "tagger", attributor.model).config.hidden_size * len(layers)
+    pooled = np.zeros((len(rows), len(READOUT_PARTS) * size), dtype=np.float32)
+    by_text: dict[str, list[int]] = {}
+    for index, (document, _, _) in enumerate(rows):
+        by_text.setdefault(document.text, []).append(index)
+    for text, indices in by_text.items():
+        starts, ends, states = token_states(attributor, text, layers)
+        for index in indices:
+            for part, run in enumerate(readout_parts(starts, ends, rows[index][1])):
+                if run.stop > run.start:
+                    pooled[index, part * size : (part + 1) * size] = states[run].mean(axis=0)
+    return pooled
+
+
+def design(rows: Sequence[Row], pooled: np.ndarray | None = None, scale: np.ndarray | None = None) -> csr_matrix:
+    """The rows' hashed features as a sparse 0/1 matrix, and their `pooled` states times `scale` after them."""
     indices = [hashed(decision_features(d.text, q)) for d, q, _ in rows]
-    return csr_matrix(
+    matrix = csr_matrix(
         (
             np.ones(sum(map(len, indices)), dtype=np.float32),
             [i for r in indices for i in r],
@@ -93,15 +153,29 @@ def design(rows: Sequence[Row]) -> csr_matrix:
         ),
         shape=(len(rows), DIMENSIONS),
     )
+    if pooled is None or scale is None:
+        return matrix
+    return hstack([matrix, csr_matrix(pooled * scale)]).tocsr()
 
 
 def fit(matrix: csr_matrix, labels: np.ndarray, c: float) -> np.ndarray:
-    """The decider's weights: softmax regression with L2 penalty 1/`c`, no separate intercept (`bias` is a feature)."""
+    """The decider's weights (on the sparse features, then on the pooled states where `matrix` has
+    them): softmax regression with L2 penalty 1/`c`, no separate intercept (`bias` is a feature)."""
     model = LogisticRegression(C=c, max_iter=3000, fit_intercept=False)
     model.fit(matrix, labels)
-    weights = np.zeros((len(DECISIONS), DIMENSIONS), dtype=np.float32)
+    weights = np.zeros((len(DECISIONS), matrix.shape[1]), dtype=np.float32)
     weights[model.classes_] = model.coef_
     return weights
+
+
+def readout_of(weights: np.ndarray, scale: np.ndarray, size: int, layers: Sequence[int]) -> DecisionReadout:
+    """The decision readout whose per-token scores, averaged over a part, give `weights`' score of
+    that part's scaled mean states (the weights after the sparse ones)."""
+    readout = DecisionReadout(size, layers)
+    width = size * len(layers)
+    on_states = (weights[:, DIMENSIONS:] * scale).reshape(len(DECISIONS), len(READOUT_PARTS), width)
+    readout.projection.weight.data = torch.from_numpy(on_states.transpose(1, 0, 2).reshape(-1, width).copy())
+    return readout
 
 
 def probabilities(weights: np.ndarray, matrix: csr_matrix) -> np.ndarray:
@@ -163,13 +237,18 @@ def held_out(matrix: csr_matrix, labels: np.ndarray, fold: np.ndarray, count: in
 
 
 def cross_validate(
-    rows: Sequence[Row], extra: Sequence[Row], documents: Sequence[Document], cs: Sequence[float], count: int = 5
+    rows: Sequence[Row],
+    extra: Sequence[Row],
+    matrix: csr_matrix,
+    documents: Sequence[Document],
+    cs: Sequence[float],
+    count: int = 5,
 ) -> float:
     """The `c` of the lowest held-out log-loss over `count` folds of the `documents` of `rows` (the
     model's spans; `extra`, the rejected marks and the leads, only train, each in its document's
-    fold); prints each `c`'s held-out figures."""
+    fold; `matrix` the features of both, in that order); prints each `c`'s held-out figures."""
     every = [*rows, *extra]
-    matrix, labels, fold = design(every), np.array([DECISIONS.index(label) for *_, label in every]), folds(every, count)
+    labels, fold = np.array([DECISIONS.index(label) for *_, label in every]), folds(every, count)
     gold = labels[: len(rows)]
     losses = []
     for c in cs:
@@ -188,19 +267,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--model", type=Path, default=None)
-    parser.add_argument("--c", type=float, nargs="+", default=[0.1, 0.25, 0.5, 1.0, 2.0])
+    parser.add_argument("--c", type=float, nargs="+", default=[0.05, 0.1, 0.25, 0.5, 1.0])
+    parser.add_argument("--no-readout", action="store_true", help="Sparse features only: no decision readout.")
+    parser.add_argument("--layers", type=int, nargs="+", default=[3, 6], help="Encoder layers the readout reads.")
+    parser.add_argument("--readout-scale", type=float, default=0.15, help="Spread of each scaled state.")
     args = parser.parse_args()
-    attributor = QuoteAttributor.load(args.model)
+    attributor = QuoteAttributor.load(args.model, precision="fp32")
     train = load_documents(ROOT / "data" / "news" / "train.jsonl", ROOT / "data" / "train.jsonl")
     dev = load_documents(ROOT / "data" / "news" / "dev.jsonl")
     train_rows, dev_rows = examples(attributor, train), examples(attributor, dev)
     extra = [*rejected_marks(train), *lead_examples(attributor, train)]
-    print("training examples:", dict(Counter(label for *_, label in [*train_rows, *extra])))
-    c = cross_validate(train_rows, extra, train, args.c) if len(args.c) > 1 else args.c[0]
-    print(f"chosen C={c:g}")
     every = [*train_rows, *extra]
-    decider = QuotationDecider(fit(design(every), np.array([DECISIONS.index(label) for *_, label in every]), c))
-    scores = probabilities(decider.weights, design(dev_rows))
+    print("training examples:", dict(Counter(label for *_, label in every)))
+    pooled = dev_pooled = scale = None
+    if not args.no_readout:
+        pooled, dev_pooled = (
+            pooled_states(attributor, every, args.layers),
+            pooled_states(attributor, dev_rows, args.layers),
+        )
+        scale = args.readout_scale / (pooled.std(axis=0) + 1e-6)
+    matrix = design(every, pooled, scale)
+    c = cross_validate(train_rows, extra, matrix, train, args.c) if len(args.c) > 1 else args.c[0]
+    print(f"chosen C={c:g}")
+    weights = fit(matrix, np.array([DECISIONS.index(label) for *_, label in every]), c)
+    decider = QuotationDecider(weights[:, :DIMENSIONS], reads_states=scale is not None)
+    scores = probabilities(weights, design(dev_rows, dev_pooled, scale))
     gold = np.array([DECISIONS.index(label) for *_, label in dev_rows])
     print(f"dev decision accuracy {np.mean(scores.argmax(axis=1) == gold):.3f} over {len(gold)} spans")
     for group, kinds in KIND_GROUPS.items():
@@ -211,6 +302,9 @@ def main() -> None:
     print(f"dev expected calibration error of the quotation score: {calibration(scores, gold, show=True):.3f}")
     args.out.mkdir(parents=True, exist_ok=True)
     decider.save(args.out)
+    if scale is not None:
+        size = getattr(attributor.model, "tagger", attributor.model).config.hidden_size
+        readout_of(weights, scale, size, args.layers).save(args.out)
     print(f"wrote {args.out}")
 
 

@@ -4,13 +4,17 @@ The tagger learned PolNeAR's notion of an attribution (any belief, plan or topic
 anyone). This pass decides, per linked span, between `quotation` (something said or written),
 `other` (a belief, intention, plan, finding) and `not` (a topic of talk, a title, a headline,
 scare quotes). It is a multinomial logistic scorer over sparse features of the span, its cue,
-its speaker and the words around it, hashed into a fixed-size weight matrix, trained on the gold
-news corpus (`training/decisions.py`) and saved beside the model as safetensors. It reads no role,
-so that a new role head or role linker leaves the decision as it is.
+its speaker and the words around it, hashed into a fixed-size weight matrix, plus, where the model
+has one, the encoder's own view of the span: the scores of the decision readout
+(`model/decision_readout.py`) averaged over the span's tokens, its cue's and the three tokens
+before it (`TokenReadout`). It is trained on the gold news corpus (`training/decisions.py`) and
+saved beside the model as safetensors. It reads no role, so that a new role head or role linker
+leaves the decision as it is.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -28,6 +32,44 @@ WEIGHTS_FILE = "decisions.safetensors"
 DECISIONS: tuple[Literal["quotation", "other", "not"], ...] = ("quotation", "other", "not")
 DIMENSIONS = 1 << 16
 _LENGTHS = (1, 2, 3, 5, 8, 15, 30, 60)
+READOUT_PARTS = ("content", "cue", "before")  # the token runs the readout's scores are averaged over
+BEFORE_TOKENS = 3  # tokens before the span that make its `before` part
+
+
+def readout_parts(starts: np.ndarray, ends: np.ndarray, quote: Quote) -> tuple[slice, slice, slice]:
+    """The token runs of `quote`'s parts among tokens with these character `starts` and `ends` (in
+    text order): the tokens its span overlaps, those its cue overlaps (empty without a cue) and
+    the `BEFORE_TOKENS` tokens before the first of its own."""
+
+    def overlapping(start: int, end: int) -> slice:
+        return slice(int(np.searchsorted(ends, start, side="right")), int(np.searchsorted(starts, end, side="left")))
+
+    content = overlapping(quote.start, quote.end)
+    cue = overlapping(quote.cue.start, quote.cue.end) if quote.cue is not None else slice(0, 0)
+    return content, cue, slice(max(0, content.start - BEFORE_TOKENS), content.start)
+
+
+@dataclass(frozen=True)
+class TokenReadout:
+    """The decision readout's scores on a text's tokens: `values` (tokens, parts, decisions), by offsets."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    values: np.ndarray
+
+    @classmethod
+    def of(cls, offsets: Sequence[tuple[int, int]], values: np.ndarray) -> TokenReadout:
+        return cls(
+            np.array([s for s, _ in offsets], dtype=np.int64), np.array([e for _, e in offsets], dtype=np.int64), values
+        )
+
+    def scores(self, quote: Quote) -> np.ndarray:
+        """Per decision, the sum over `quote`'s parts of the part's mean scores (0 for an empty part)."""
+        total = np.zeros(len(DECISIONS), dtype=np.float64)
+        for part, run in enumerate(readout_parts(self.starts, self.ends, quote)):
+            if run.stop > run.start:
+                total += self.values[run, part].mean(axis=0)
+        return total
 
 
 def _words(text: str) -> list[str]:
@@ -78,25 +120,34 @@ def hashed(features: Sequence[str]) -> list[int]:
 
 @dataclass
 class QuotationDecider:
-    """A trained decision: each quotation's type, and the probability of it as the quotation's score."""
+    """A trained decision: each quotation's type, and the probability of it as the quotation's score.
+
+    `reads_states`: it was trained with the readout's scores (`TokenReadout`), which the model
+    directory then holds too (`model/decision_readout.py`)."""
 
     weights: np.ndarray  # (len(DECISIONS), DIMENSIONS)
+    reads_states: bool = False
 
-    def probabilities(self, text: str, quote: Quote) -> np.ndarray:
+    def probabilities(self, text: str, quote: Quote, readout: TokenReadout | None = None) -> np.ndarray:
         scores = self.weights[:, hashed(decision_features(text, quote))].sum(axis=1)
+        if readout is not None:
+            scores = scores + readout.scores(quote)
         exp = np.exp(scores - scores.max())
         return exp / exp.sum()
 
-    def decide(self, text: str, quotes: Sequence[Quote], keep_all: bool = False) -> list[Quote]:
+    def decide(
+        self, text: str, quotes: Sequence[Quote], keep_all: bool = False, readout: TokenReadout | None = None
+    ) -> list[Quote]:
         """The quotations typed `quotation` or `other` and scored by the probability of their type.
 
         Spans decided `not` (a topic, a title, scare quotes) are dropped, unless `keep_all`: then,
         as PolNeAR counts every attribution, they are kept as `other`, and an `other` span scores
-        the probability that it is no quotation.
+        the probability that it is no quotation. `readout`: the text's readout scores, for a
+        decider that `reads_states`.
         """
         kept = []
         for quote in quotes:
-            probabilities = self.probabilities(text, quote)
+            probabilities = self.probabilities(text, quote, readout)
             decision = DECISIONS[int(probabilities.argmax())]
             if decision == "quotation":
                 kept.append(replace(quote, type="quotation", score=round(float(probabilities[0]), 4)))
@@ -106,12 +157,19 @@ class QuotationDecider:
         return kept
 
     def save(self, directory: Path) -> None:
-        sparse.save_weights(
-            directory / WEIGHTS_FILE, self.weights, {"dimensions": DIMENSIONS, "decisions": list(DECISIONS)}
-        )
+        settings = {"dimensions": DIMENSIONS, "decisions": list(DECISIONS), "reads_states": self.reads_states}
+        sparse.save_weights(directory / WEIGHTS_FILE, self.weights, settings)
 
     @classmethod
     def load(cls, directory: Path) -> QuotationDecider | None:
         """The decider saved in a model directory, or None when it has none."""
-        weights = sparse.load_weights(directory / WEIGHTS_FILE, (len(DECISIONS), DIMENSIONS))
-        return None if weights is None else cls(weights)
+        path = directory / WEIGHTS_FILE
+        weights = sparse.load_weights(path, (len(DECISIONS), DIMENSIONS))
+        if weights is None:
+            return None
+        settings_path = path.with_suffix(".json")
+        try:
+            settings = json.loads(settings_path.read_text(encoding="utf-8")) if settings_path.is_file() else {}
+        except (OSError, ValueError) as error:
+            raise ValueError(f"{settings_path}: not the decision's settings ({error})") from None
+        return cls(weights, bool(settings.get("reads_states", False)))

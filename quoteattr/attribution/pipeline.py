@@ -28,7 +28,7 @@ from quoteattr.text import quote_kind
 
 if TYPE_CHECKING:
     from quoteattr.attribution.coreference import Referents
-    from quoteattr.attribution.decisions import QuotationDecider
+    from quoteattr.attribution.decisions import QuotationDecider, TokenReadout
     from quoteattr.attribution.name_spans import NameScorer
     from quoteattr.attribution.role_links import RoleLinker
     from quoteattr.attribution.speaker_links import SpeakerLinker
@@ -79,6 +79,7 @@ def attribute(
     role_linker: RoleLinker | None = None,
     namer: NameScorer | None = None,
     coreference: Referents | None = None,
+    readout: TokenReadout | None = None,
 ) -> list[Quote]:
     """Link the tagged spans of one document into attributed quotations, in text order.
 
@@ -90,7 +91,8 @@ def attribute(
     learned resolver, chooses the entities pronouns and descriptions refer to where given; otherwise
     the rules of `entities.EntityResolver` do. `decider`, the learned quotation decision, keeps the
     quotations (and with `all_attributions` the other attributions too, typed `other`); without one
-    every linked span is returned as a quotation.
+    every linked span is returned as a quotation; `readout`, the model's decision readout on the
+    text's tokens, gives it the encoder's view of each span where the model has one.
     """
     linked = link_spans(text, quotes, speakers, cues, roles, linker, namer, coreference)
     role_of = entity_roles(text, linked.entity_of, role_linker, linked.tagged_roles)
@@ -114,4 +116,4 @@ def attribute(
                 score=round(min(1.0, max(0.0, score)), 4),
             )
         )
-    return decided(text, results, decider, all_attributions)
+    return decided(text, results, decider, all_attributions, readout)

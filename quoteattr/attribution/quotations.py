@@ -16,7 +16,7 @@ from quoteattr.attribution.spans import TaggedSpan, joined
 from quoteattr.schema import Quote
 
 if TYPE_CHECKING:
-    from quoteattr.attribution.decisions import QuotationDecider
+    from quoteattr.attribution.decisions import QuotationDecider, TokenReadout
 
 
 def quotation_candidates(text: str, quotes: Sequence[TaggedSpan]) -> list[TaggedSpan]:
@@ -26,11 +26,16 @@ def quotation_candidates(text: str, quotes: Sequence[TaggedSpan]) -> list[Tagged
 
 
 def decided(
-    text: str, quotes: Sequence[Quote], decider: QuotationDecider | None, all_attributions: bool = False
+    text: str,
+    quotes: Sequence[Quote],
+    decider: QuotationDecider | None,
+    all_attributions: bool = False,
+    readout: TokenReadout | None = None,
 ) -> list[Quote]:
     """The attributed candidates the decision keeps: quotations, and with `all_attributions` every
-    attribution typed `quotation` or `other`. Without a decider every candidate is kept as it is."""
+    attribution typed `quotation` or `other`. Without a decider every candidate is kept as it is.
+    `readout`: the model's decision readout on the text's tokens, where it has one."""
     if decider is None:
         return list(quotes)
-    kept = decider.decide(text, quotes, keep_all=all_attributions)
+    kept = decider.decide(text, quotes, keep_all=all_attributions, readout=readout)
     return kept if all_attributions else [quote for quote in kept if quote.type == "quotation"]

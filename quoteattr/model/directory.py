@@ -19,6 +19,8 @@ TOKENIZER_FILE = "tokenizer.json"
 METRICS_FILE = "metrics.json"  # recorded evaluation reports, by dataset
 CARD_FILE = "README.md"
 ROLE_HEAD_FILE = "role_head.safetensors"  # the role head (`role_head.py`), its settings beside it as role_head.json
+# the quotation decision's readout (`decision_readout.py`), its layers beside it as decision_readout.json
+DECISION_READOUT_FILE = "decision_readout.safetensors"
 # tokenizer.json too: without it transformers builds a tokenizer of special tokens only, and every word is [UNK].
 REQUIRED_FILES = (CONFIG_FILE, WEIGHTS_FILE, SETTINGS_FILE, TOKENIZER_FILE)
 

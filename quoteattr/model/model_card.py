@@ -14,7 +14,7 @@ from quoteattr.attribution.name_spans import WEIGHTS_FILE as NAMES_FILE
 from quoteattr.attribution.role_links import WEIGHTS_FILE as ROLE_LINKS_FILE
 from quoteattr.attribution.speaker_links import WEIGHTS_FILE as SPEAKER_LINKS_FILE
 from quoteattr.errors import ModelLoadError
-from quoteattr.model.directory import CARD_FILE, METRICS_FILE, ROLE_HEAD_FILE, SETTINGS_FILE
+from quoteattr.model.directory import CARD_FILE, DECISION_READOUT_FILE, METRICS_FILE, ROLE_HEAD_FILE, SETTINGS_FILE
 
 CASE_NOTE = (
     "\nIt reads each word's capitalisation from `token_type_ids` (0: no capital or no letters, 1: capitalised,\n"
@@ -68,6 +68,11 @@ article's lead as a text without its headline would give it, with `training/deci
 default only quotations are output, each scored by the probability of being one (calibrated on
 the news dev set); `--all-attributions` also outputs every other span the tagger found, typed
 `other`."""
+
+READOUT_NOTE = """ The decision also reads what the encoder knows of each span:
+`decision_readout.safetensors` projects every token's states (after layers {layers}) to one score
+per decision for the span's tokens, its cue's and the three tokens before it, learned with the
+decision's weights; the decision adds each part's mean scores to its sparse features' score."""
 
 
 ROLE_HEAD_NOTE = """
@@ -162,7 +167,7 @@ def render_card(directory: Path) -> str:
         max_length=settings.get("max_length"),
         stride=settings.get("stride"),
         case_note=CASE_NOTE if settings.get("case_features") else "",
-        decision_note=DECISION_NOTE if (directory / DECISIONS_FILE).is_file() else "",
+        decision_note=_decision_note(directory),
         speaker_note=SPEAKER_LINKS_NOTE if (directory / SPEAKER_LINKS_FILE).is_file() else "",
         role_head_note=_role_head_note(directory),
         role_note=ROLE_NOTE if (directory / ROLE_LINKS_FILE).is_file() else "",
@@ -171,6 +176,20 @@ def render_card(directory: Path) -> str:
         config=json.dumps(training.get("config", {}), indent=2),
         scores=_score_lines(metrics),
     )
+
+
+def _decision_note(directory: Path) -> str:
+    """The card's section on the quotation decision, with its readout's layers, or nothing when the model has none."""
+    if not (directory / DECISIONS_FILE).is_file():
+        return ""
+    settings_path = (directory / DECISION_READOUT_FILE).with_suffix(".json")
+    if not (directory / DECISION_READOUT_FILE).is_file() or not settings_path.is_file():
+        return DECISION_NOTE
+    try:
+        layers = json.loads(settings_path.read_text(encoding="utf-8"))["layers"]
+        return DECISION_NOTE + READOUT_NOTE.format(layers=" and ".join(str(layer) for layer in layers))
+    except (OSError, ValueError, KeyError) as error:
+        raise ModelLoadError(f"{settings_path}: unreadable decision readout settings ({error})") from None
 
 
 def _role_head_note(directory: Path) -> str:

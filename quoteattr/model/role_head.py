@@ -25,7 +25,6 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from torch import nn
 from transformers import PreTrainedModel, PreTrainedTokenizerBase
-from transformers.modeling_outputs import TokenClassifierOutput
 
 from quoteattr.metrics import seqeval_scores
 from quoteattr.model.decoding import decode_tags, log_softmax
@@ -214,34 +213,3 @@ def window_states(
     for model, mode in zip(models, modes):
         model.train(mode)
     return out
-
-
-class TaggerWithRoleHead(nn.Module):
-    """The tagger, with the ROLE family's logits from a `RoleHead`; called like the tagger."""
-
-    def __init__(self, tagger: PreTrainedModel, head: RoleHead, scheme: LabelScheme) -> None:
-        super().__init__()
-        self.tagger = tagger
-        self.head = head
-        self.config = tagger.config
-        start = 3 * scheme.families.index(ROLE)
-        self.columns = slice(start, start + 3)
-
-    def forward(self, **inputs: torch.Tensor) -> TokenClassifierOutput:
-        outputs = self.tagger(**inputs, output_hidden_states=True)
-        states = outputs.hidden_states[self.head.settings.layer]
-        logits = outputs.logits  # a new tensor of this call: its ROLE columns are overwritten in place
-        mask = inputs.get("attention_mask")
-        mask = torch.ones(states.shape[:2], device=states.device) if mask is None else mask
-        logits[..., self.columns] = self.head(states, mask).to(logits.dtype)
-        return TokenClassifierOutput(logits=logits)
-
-
-def with_role_head(tagger: PreTrainedModel, directory: Path, scheme: LabelScheme) -> nn.Module:
-    """The tagger of a model directory with its role head where it has one, else the tagger itself."""
-    head = RoleHead.load(directory)
-    if head is None or ROLE not in scheme.families:
-        return tagger
-    if head.size != tagger.config.hidden_size or not (1 <= head.settings.layer <= tagger.config.num_hidden_layers):
-        raise ValueError(f"{directory / ROLE_HEAD_FILE}: the role head does not fit this model's encoder")
-    return TaggerWithRoleHead(tagger, head, scheme)

@@ -31,7 +31,7 @@ from quoteattr.errors import ConfigError
 from quoteattr.hardware import DEVICES, TRAINING_PRECISIONS, resolve_device, training_precision
 from quoteattr.metrics import seqeval_scores
 from quoteattr.model.decoding import decode_tags, log_softmax
-from quoteattr.model.directory import ROLE_HEAD_FILE
+from quoteattr.model.directory import DECISION_READOUT_FILE, ROLE_HEAD_FILE
 from quoteattr.model.features import PaddingCollator, documents_to_dataset
 from quoteattr.model.labels import DEFAULT_FAMILIES, IGNORE, LabelScheme, bio_strings
 from quoteattr.model.model_card import write_card
@@ -429,11 +429,23 @@ def _carry_scorers(init_model: Path, output: Path) -> None:
     """Copy the learned attribution scorers of `init_model` into the continued model `output`.
 
     They read the text and the tagged spans, not the encoder, so they still serve (retrain them on
-    the new model's spans with `training/*.py` for the best fit). The role head reads the encoder
-    that training changed, so it is not carried: the new model's ROLE outputs are its classifier's.
+    the new model's spans with `training/*.py` for the best fit). The role head, and a quotation
+    decision that reads the encoder's states through its readout, read the encoder that training
+    changed, so they are not carried: the new model's ROLE outputs are its classifier's, and it
+    keeps every tagged span until a decision is trained for it.
     """
     carried = []
+    reads_states = (decider := decisions.QuotationDecider.load(init_model)) is not None and decider.reads_states
     for name in SCORER_FILES:
+        if reads_states and name == decisions.WEIGHTS_FILE:
+            logger.warning(
+                "%s has a quotation decision that reads its encoder's states (%s), which this run changed: %s "
+                "has none; train one with training/decisions.py",
+                init_model,
+                DECISION_READOUT_FILE,
+                output,
+            )
+            continue
         for path in (init_model / name, (init_model / name).with_suffix(".json")):
             if path.is_file():
                 shutil.copy2(path, output / path.name)
