@@ -26,12 +26,12 @@ from scorer_run import scorer_run
 
 from quoteattr.attribution.coreference import DIMENSIONS, CoreferenceScorer, antecedents, hashed, pair_features
 from quoteattr.attribution.entities import Entity, EntityResolver
-from quoteattr.attribution.pipeline import attribute, link_spans
+from quoteattr.attribution.pipeline import link_spans
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise
-from quoteattr.evaluation import quotations_only
+from quoteattr.evaluation import score_model
 from quoteattr.inference import QuoteAttributor
-from quoteattr.metrics import canonical_speakers, evaluate, normalise_name
+from quoteattr.metrics import canonical_speakers, normalise_name
 from quoteattr.schema import Document, Span
 
 L2_GRID = (1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
@@ -161,31 +161,15 @@ def cross_validated_l2(data: Groups, epochs: int) -> float:
 
 
 def report(
-    name: str,
-    documents: Sequence[Document],
-    spans: Sequence[Spans],
-    attributor: QuoteAttributor,
-    scorer: CoreferenceScorer | None,
+    name: str, documents: Sequence[Document], attributor: QuoteAttributor, scorer: CoreferenceScorer | None
 ) -> None:
-    """Canonical speaker accuracy by gold mention type, speaker accuracy and attributed F1 of the
-    model's spans linked with the rules or `scorer`."""
-    predicted = []
-    for document, found in zip(documents, spans, strict=True):
-        quotes, speakers, cues, roles = (found[f] for f in ("QUOTE", "SPEAKER", "CUE", "ROLE"))
-        linked = attribute(
-            document.text,
-            quotes,
-            speakers,
-            cues,
-            roles,
-            linker=attributor.linker,
-            decider=attributor.decider,
-            role_linker=attributor.role_linker,
-            namer=attributor.namer,
-            coreference=scorer,
-        )
-        predicted.append(Document(document.id, document.text, tuple(linked)))
-    result = evaluate([quotations_only(d) for d in documents], predicted)
+    """Canonical speaker accuracy by gold mention type and attributed F1 of the model end to end (as
+    `quoteattr evaluate` scores it), pronouns and descriptions resolved by the rules or `scorer`."""
+    kept, attributor.coreference = attributor.coreference, scorer
+    try:
+        result = score_model(attributor, documents)
+    finally:
+        attributor.coreference = kept
     canonical = ", ".join(f"{k} {v.value:.3f} ({v.correct}/{v.total})" for k, v in result.canonical_speaker.items())
     summary = result.attributed["all"]
     print(f"{name}: canonical {canonical}; attributed F1 {summary.f1:.3f}")
@@ -194,8 +178,7 @@ def report(
 def main() -> None:
     args, attributor, train, dev = scorer_run(__doc__, epochs=300)
     began = time.perf_counter()
-    train_spans, dev_spans = attributor.spans_of([d.text for d in train]), attributor.spans_of([d.text for d in dev])
-    data = groups(train, train_spans, attributor)
+    data = groups(train, attributor.spans_of([d.text for d in train]), attributor)
     l2 = args.l2 if args.l2 is not None else cross_validated_l2(data, args.epochs)
     weights = fit_listwise(data.rows, data.labels, data.numbers, DIMENSIONS, args.epochs, l2)
     print(
@@ -203,8 +186,8 @@ def main() -> None:
         f"in {time.perf_counter() - began:.0f} s"
     )
     scorer = CoreferenceScorer(weights)
-    report("rules  ", dev, dev_spans, attributor, None)
-    report("learned", dev, dev_spans, attributor, scorer)
+    report("rules  ", dev, attributor, None)
+    report("learned", dev, attributor, scorer)
     args.out.mkdir(parents=True, exist_ok=True)
     scorer.save(args.out)
     print(f"wrote {args.out}")

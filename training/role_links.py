@@ -23,14 +23,14 @@ import numpy as np
 from scorer_run import scorer_run
 
 from quoteattr.attribution.entities import Entity
-from quoteattr.attribution.pipeline import attribute, link_spans
+from quoteattr.attribution.pipeline import link_spans
 from quoteattr.attribution.role_links import DIMENSIONS, RoleContext, RoleLinker, hashed, pair_features, ranked
 from quoteattr.attribution.roles import rule_role
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise
-from quoteattr.evaluation import quotations_only
+from quoteattr.evaluation import score_model
 from quoteattr.inference import QuoteAttributor
-from quoteattr.metrics import evaluate, match_quotes, role_correct, speaker_correct
+from quoteattr.metrics import match_quotes, role_correct, speaker_correct
 from quoteattr.schema import Document, Quote, Span, Speaker
 from quoteattr.text import quote_kind
 
@@ -128,33 +128,14 @@ def cross_validated_l2(
     return max(L2_GRID, key=lambda l2: accuracy[l2])
 
 
-def report(
-    name: str,
-    documents: Sequence[Document],
-    spans: Sequence[Spans],
-    attributor: QuoteAttributor,
-    linker: RoleLinker | None,
-) -> None:
-    """Role accuracy and attributed F1 of the model's spans linked with the rules or `linker`."""
-    predicted = [
-        Document(
-            d.id,
-            d.text,
-            tuple(
-                attribute(
-                    d.text,
-                    *(found[f] for f in ("QUOTE", "SPEAKER", "CUE", "ROLE")),
-                    linker=attributor.linker,
-                    decider=attributor.decider,
-                    role_linker=linker,
-                    namer=attributor.namer,
-                    coreference=attributor.coreference,
-                )
-            ),
-        )
-        for d, found in zip(documents, spans, strict=True)
-    ]
-    result = evaluate([quotations_only(d) for d in documents], predicted)
+def report(name: str, documents: Sequence[Document], attributor: QuoteAttributor, linker: RoleLinker | None) -> None:
+    """Role accuracy and attributed F1 of the model end to end (as `quoteattr evaluate` scores it),
+    speakers' roles chosen by the rules or `linker`."""
+    kept, attributor.role_linker = attributor.role_linker, linker
+    try:
+        result = score_model(attributor, documents)
+    finally:
+        attributor.role_linker = kept
     roles = result.role_accuracy
     attributed = result.attributed
     print(
@@ -168,8 +149,7 @@ def report(
 def main() -> None:
     args, attributor, train, dev = scorer_run(__doc__, epochs=300)
     began = time.perf_counter()
-    train_spans, dev_spans = attributor.spans_of([d.text for d in train]), attributor.spans_of([d.text for d in dev])
-    rows, labels, numbers, owners = groups(train, train_spans, attributor)
+    rows, labels, numbers, owners = groups(train, attributor.spans_of([d.text for d in train]), attributor)
     l2 = args.l2 if args.l2 is not None else cross_validated_l2(rows, labels, numbers, owners, args.epochs)
     weights = fit_listwise(rows, labels, numbers, DIMENSIONS, args.epochs, l2)
     speakers = max(numbers) + 1 if numbers else 0
@@ -178,8 +158,8 @@ def main() -> None:
         f"{time.perf_counter() - began:.0f} s"
     )
     linker = RoleLinker(weights)
-    report("rules  ", dev, dev_spans, attributor, None)
-    report("learned", dev, dev_spans, attributor, linker)
+    report("rules  ", dev, attributor, None)
+    report("learned", dev, attributor, linker)
     args.out.mkdir(parents=True, exist_ok=True)
     linker.save(args.out)
     print(f"wrote {args.out}")
