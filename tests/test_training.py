@@ -97,7 +97,7 @@ def test_continuing_a_model_carries_its_scorers_but_not_its_role_head(
     assert "## Speaker linker" in (output / "README.md").read_text(encoding="utf-8")
 
 
-def test_continuing_a_model_leaves_out_a_decision_that_reads_its_states(
+def test_continuing_a_model_carries_a_decision_that_reads_its_states_with_its_readout(
     model_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     import numpy as np
@@ -113,9 +113,12 @@ def test_continuing_a_model_leaves_out_a_decision_that_reads_its_states(
     )
     with caplog.at_level("INFO", logger="quoteattr.model.training"):
         output = train(config).output_dir
-    assert not (output / "decisions.safetensors").exists() and not (output / "decision_readout.safetensors").exists()
-    assert "reads its encoder's states (decision_readout.safetensors)" in caplog.text
-    assert QuoteAttributor.load(output, device="cpu").decider is None  # loads, keeping every tagged span
+    for name in ("decisions.safetensors", "decision_readout.safetensors", "decision_readout.json"):
+        assert (output / name).read_bytes() == (model_copy / name).read_bytes()
+    assert "through decision_readout.safetensors, which this run changed" in caplog.text
+    assert "training/decisions.py" in caplog.text
+    decider = QuoteAttributor.load(output, device="cpu").decider
+    assert decider is not None and decider.reads_states  # it loads, with its readout
 
 
 def test_training_never_writes_into_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -429,29 +429,29 @@ def _carry_scorers(init_model: Path, output: Path) -> None:
     """Copy the learned attribution scorers of `init_model` into the continued model `output`.
 
     They read the text and the tagged spans, not the encoder, so they still serve (retrain them on
-    the new model's spans with `training/*.py` for the best fit). The role head, and a quotation
-    decision that reads the encoder's states through its readout, read the encoder that training
-    changed, so they are not carried: the new model's ROLE outputs are its classifier's, and it
-    keeps every tagged span until a decision is trained for it.
+    the new model's spans with `training/*.py` for the best fit). A quotation decision that also
+    reads the encoder's states comes with its readout: the states move with training, but a
+    continued model keeps them close, and without a decision every tagged span would be output as
+    a quotation; retrain it with `training/decisions.py`. The role head is not carried: the new
+    model's ROLE outputs are its classifier's, which learns roles where the new data marks them.
     """
     carried = []
-    reads_states = (decider := decisions.QuotationDecider.load(init_model)) is not None and decider.reads_states
-    for name in SCORER_FILES:
-        if reads_states and name == decisions.WEIGHTS_FILE:
-            logger.warning(
-                "%s has a quotation decision that reads its encoder's states (%s), which this run changed: %s "
-                "has none; train one with training/decisions.py",
-                init_model,
-                DECISION_READOUT_FILE,
-                output,
-            )
-            continue
+    for name in (*SCORER_FILES, DECISION_READOUT_FILE):
         for path in (init_model / name, (init_model / name).with_suffix(".json")):
             if path.is_file():
                 shutil.copy2(path, output / path.name)
                 carried.append(path.name)
     if carried:
         logger.info("carried over from %s: %s", init_model, ", ".join(carried))
+    if (init_model / DECISION_READOUT_FILE).is_file():
+        logger.warning(
+            "%s reads %s's encoder states through %s, which this run changed: retrain it on %s with "
+            "training/decisions.py for the best fit",
+            decisions.WEIGHTS_FILE,
+            init_model,
+            DECISION_READOUT_FILE,
+            output,
+        )
     if (init_model / ROLE_HEAD_FILE).is_file():
         logger.warning(
             "%s has a role head (%s), which reads the encoder this run changed: %s has none, and its ROLE "
