@@ -121,6 +121,31 @@ def test_continuing_a_model_carries_a_decision_that_reads_its_states_with_its_re
     assert decider is not None and decider.reads_states  # it loads, with its readout
 
 
+def test_a_student_gets_no_decision_that_reads_its_teachers_states(
+    model_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import numpy as np
+
+    from quoteattr.attribution.decisions import DECISIONS, DIMENSIONS, QuotationDecider
+    from quoteattr.inference import QuoteAttributor
+    from quoteattr.model.decision_readout import DecisionReadout
+
+    QuotationDecider(np.zeros((len(DECISIONS), DIMENSIONS), np.float32), reads_states=True).save(model_copy)
+    DecisionReadout(32, [2]).save(model_copy)  # the tiny model's second layer: a one-layer student has none
+    config = dataclasses.replace(
+        tiny_training_config(tmp_path / "out", model_copy),
+        base_model="",
+        init_model=str(model_copy),
+        epochs=1,
+        layers=1,
+    )
+    with caplog.at_level("INFO", logger="quoteattr.model.training"):
+        output = train(config).output_dir
+    assert not (output / "decisions.safetensors").exists() and not (output / "decision_readout.safetensors").exists()
+    assert "which a student does not keep" in caplog.text
+    assert QuoteAttributor.load(output, device="cpu").decider is None  # it loads, keeping every tagged span
+
+
 def test_training_never_writes_into_models(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     for output in ["models/quoteattr-minilm", str(REPO / "models" / "quoteattr-minilm"), "models"]:

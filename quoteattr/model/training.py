@@ -425,25 +425,41 @@ class _StepCallback(TrainerCallback):
         self.on_step(state.global_step, state.max_steps)
 
 
-def _carry_scorers(init_model: Path, output: Path) -> None:
-    """Copy the learned attribution scorers of `init_model` into the continued model `output`.
+def _carry_scorers(init_model: Path, output: Path, student: bool = False) -> None:
+    """Copy the learned attribution scorers of `init_model` into the continued model `output`
+    (`student`: one that kept only some of its encoder layers).
 
     They read the text and the tagged spans, not the encoder, so they still serve (retrain them on
     the new model's spans with `training/*.py` for the best fit). A quotation decision that also
     reads the encoder's states comes with its readout: the states move with training, but a
     continued model keeps them close, and without a decision every tagged span would be output as
-    a quotation; retrain it with `training/decisions.py`. The role head is not carried: the new
+    a quotation; retrain it with `training/decisions.py`. A student has other layers than those the
+    readout reads, so it gets neither the readout nor such a decision. The role head is not carried: the new
     model's ROLE outputs are its classifier's, which learns roles where the new data marks them.
     """
     carried = []
-    for name in (*SCORER_FILES, DECISION_READOUT_FILE):
+    names = [*SCORER_FILES, DECISION_READOUT_FILE]
+    try:
+        decider = decisions.QuotationDecider.load(init_model)
+    except ValueError:  # a broken decision is copied as it is, and the continued model names it when loaded
+        decider = None
+    if student and decider is not None and decider.reads_states:
+        names = [name for name in names if name not in (decisions.WEIGHTS_FILE, DECISION_READOUT_FILE)]
+        logger.warning(
+            "%s reads %s's encoder states, which a student does not keep: %s has no quotation decision; "
+            "train one with training/decisions.py",
+            decisions.WEIGHTS_FILE,
+            init_model,
+            output,
+        )
+    for name in names:
         for path in (init_model / name, (init_model / name).with_suffix(".json")):
             if path.is_file():
                 shutil.copy2(path, output / path.name)
                 carried.append(path.name)
     if carried:
         logger.info("carried over from %s: %s", init_model, ", ".join(carried))
-    if (init_model / DECISION_READOUT_FILE).is_file():
+    if DECISION_READOUT_FILE in carried:
         logger.warning(
             "%s reads %s's encoder states through %s, which this run changed: retrain it on %s with "
             "training/decisions.py for the best fit",
@@ -598,7 +614,7 @@ def train(config: TrainConfig, resume: bool = False, on_step: Callable[[int, int
     with transformers_quiet():
         output = save_model(trainer.model, tokenizer, settings, config.output_dir, half=config.save_half)  # type: ignore[arg-type]
     if config.init_model:
-        _carry_scorers(Path(config.init_model), output)
+        _carry_scorers(Path(config.init_model), output, student=bool(config.layers))
     write_card(output)
     shutil.rmtree(checkpoints, ignore_errors=True)
     return TrainResult(output, metrics, seconds, len(train_documents), len(dev_documents))
