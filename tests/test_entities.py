@@ -69,6 +69,26 @@ def test_a_surname_is_widened_to_the_full_name_written_later() -> None:
     assert who(quote) == ("Daniel Okafor", "Okafor")
 
 
+@pytest.mark.parametrize("suffix", ["Jr.", "III"])
+def test_a_generation_suffix_stays_in_the_full_name_and_the_surname_comes_before_it(suffix: str) -> None:
+    text = (
+        f"Chief Justice Alan Mertz {suffix} opened the session.\n\n"
+        f'"The law is settled," Mertz said.\n\n'
+        f'"We will hear the case," Alan Mertz {suffix} said later.\n\n'
+        f'"It is done," Mertz added.'
+    )
+    first, second, third = link(
+        text,
+        ['"The law is settled,"', '"We will hear the case,"', '"It is done,"'],
+        [("Mertz", 1), (f"Alan Mertz {suffix}", 1), ("Mertz", 3)],
+        ["said", ("said", 1), "added"],
+    )
+    assert who(first) == (f"Alan Mertz {suffix}", "Mertz")  # widened with its suffix
+    assert who(second) == (f"Alan Mertz {suffix}", f"Alan Mertz {suffix}")
+    assert who(third) == (f"Alan Mertz {suffix}", "Mertz")  # the known speaker, by the surname before the suffix
+    assert third.speaker is not None and "Mertz" in third.speaker.aliases
+
+
 def test_a_nominal_resolves_to_the_entity_whose_role_has_its_head() -> None:
     text = (
         "Lena Hartwell, a Treasury spokeswoman, said the figures were final.\n\n"

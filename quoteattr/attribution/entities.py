@@ -43,7 +43,9 @@ from quoteattr.attribution.names import (
     full_names,
     mention_type,
     person_name,
+    surname_of,
     widen_surname,
+    without_suffix,
 )
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.schema import Span
@@ -190,7 +192,7 @@ class EntityResolver:
             entity = self.entities[key] = Entity(name, singular=" and " not in name)
         elif len(name) > len(entity.name):
             entity.name = name
-        for alias in (mention.text, name, *([name.split()[-1]] if " " in name else [])):
+        for alias in (mention.text, name, *([surname_of(name)] if " " in name else [])):
             if alias not in entity.aliases:
                 entity.aliases.append(alias)
         if entity.roles_gathered_for != entity.name:  # once per name, not per mention: linear in mentions
@@ -211,7 +213,7 @@ class EntityResolver:
         a name inside a quotation (*"Too Late Powell is at it again"*) does not rename one. A surname
         in capitals (a transcript's *WALLACE*) is looked for as running text writes it (*Wallace*)."""
         in_text = surname.title() if surname.isupper() and len(surname) > 1 else surname
-        known = self._recent(lambda e: e.singular and len(e.name.split()) > 1 and e.name.split()[-1] == in_text)
+        known = self._recent(lambda e: e.singular and len(e.name.split()) > 1 and surname_of(e.name) == in_text)
         if known is not None:
             return known.name
         if in_text not in self._full_names:
@@ -293,7 +295,9 @@ def _possessed_document(text: str) -> bool:
 
 
 def _is_subsequence(short: list[str], long: list[str]) -> bool:
-    """Whether the words of `short` appear in `long` in the same order, the last words aligned."""
+    """Whether the words of `short` appear in `long` in the same order, the last words aligned (a
+    generation suffix aside: *bozell* in *brent bozell iii*)."""
+    short, long = without_suffix(short), without_suffix(long)
     if not short or len(short) > len(long) or short[-1] != long[-1]:
         return False
     words = iter(long)

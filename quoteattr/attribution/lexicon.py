@@ -40,6 +40,9 @@ HONORIFICS = frozenset(
     {"mr", "mr.", "mrs", "mrs.", "ms", "ms.", "dr", "dr.", "sen", "sen.", "rep", "rep.", "gov", "gov.", "gen", "gen."}
     | {"lt", "lt.", "col", "col.", "adm", "adm.", "prof", "prof.", "sir", "dame"}
 )
+# Written after a surname, part of the full name (*John G. Roberts Jr.*, *Brent Bozell III*), never the surname.
+# removing it: news dev canonical speaker accuracy −0.003; news train canonical −0.008, role accuracy −0.011
+GENERATION_SUFFIXES = ("Jr.", "Sr.", "II", "III", "IV")
 # Nouns that head a role phrase (*spokesman* in *Pentagon spokesman*), with `AGENT_ENDINGS` for
 # the open-ended rest; a phrase is a role only when one of them heads it (`is_role_noun`).
 # removing it: news role accuracy −0.209, attributed F1 −0.004, name exact −0.103; seed role accuracy −0.132

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from quoteattr.attribution.lexicon import (
     AFFILIATIONS,
     BODY_LINKS,
+    GENERATION_SUFFIXES,
     LINK_WORDS,
     NOT_GIVEN_NAMES,
     PRONOUNS,
@@ -26,6 +27,7 @@ POSSESSIVE_SUFFIXES = ("'s", "’s")  # *Obama's*, *Obama’s*
 MAX_NAME_OCCURRENCES = 100  # occurrences of a name searched (for roles, for the rest of the name): titles come early
 _LINKS = "|".join(sorted(LINK_WORDS - {"&"}))
 # two to five name words (particles allowed inside): *Rosa Alvarez*, *Ruben del Campo*
+_SUFFIXES = frozenset(suffix.lower() for suffix in GENERATION_SUFFIXES)
 FULL_NAME = re.compile(rf"(?:{NAME_WORD.pattern})(?:[ \t]+(?:{NAME_WORD.pattern}|{_LINKS})){{1,4}}(?![\w’'])")
 
 
@@ -105,6 +107,20 @@ def person_name(text: str) -> str:
     return " ".join(keep) if keep else " ".join(words)
 
 
+def without_suffix(words: Sequence[str]) -> list[str]:
+    """A name's words without a generation suffix at the end (*Brent Bozell III* → *Brent Bozell*), in any case."""
+    kept = list(words)
+    while len(kept) > 1 and kept[-1].lower() in _SUFFIXES:
+        kept.pop()
+    return kept
+
+
+def surname_of(name: str) -> str:
+    """The last word of a name that is no generation suffix (*Roberts* of *John G. Roberts Jr.*)."""
+    words = without_suffix(name.split())
+    return words[-1] if words else name
+
+
 def without_possessive(text: str) -> str:
     """A name or word without its possessive ending (*Obama's* → *Obama*)."""
     return text[:-2] if text.endswith(POSSESSIVE_SUFFIXES) else text
@@ -132,12 +148,15 @@ def personal_name_word(word: str) -> bool:
 
 
 def full_names(text: str, surname: str, name_of: Callable[[int, int], str] | None = None) -> list[tuple[int, str]]:
-    """Where a 'First [Middle] Surname' with this surname is written, and that full name, in text order.
+    """Where a 'First [Middle] Surname [Jr.]' with this surname is written, and that full name, in text order.
 
     `name_of` takes the name out of each capitalised run ending in the surname (by its offsets);
     by default `person_name` does.
     """
-    pattern = rf"((?:{NAME_WORD.pattern})[ \t]+(?:(?:{NAME_WORD.pattern})[ \t]+){{0,2}}){re.escape(surname)}\b"
+    pattern = (
+        rf"((?:{NAME_WORD.pattern})[ \t]+(?:(?:{NAME_WORD.pattern})[ \t]+){{0,2}}){re.escape(surname)}\b"
+        rf"(?:[ \t]+(?:{'|'.join(re.escape(suffix) for suffix in GENERATION_SUFFIXES)})(?![\w.]))?"
+    )
     found = (
         (match.start(), person_name(match.group(0)) if name_of is None else name_of(match.start(), match.end()))
         for match in re.finditer(pattern, text)
