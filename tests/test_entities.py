@@ -89,6 +89,31 @@ def test_a_generation_suffix_stays_in_the_full_name_and_the_surname_comes_before
     assert third.speaker is not None and "Mertz" in third.speaker.aliases
 
 
+def test_a_surname_is_not_widened_to_a_person_of_the_other_gender() -> None:
+    """*President Obama* and *Mr. Obama* are not the first lady written later, Michelle Obama: the
+    document's *Mr.* before the surname says a man, and *lady* before her name says a woman."""
+    text = (
+        '"It is about me," President Obama said on Saturday.\n\n'
+        '"Our progress is on the ballot," Mr. Obama added.\n\n'
+        "The campaign will also send the first lady, Michelle Obama, to Ohio.\n\n"
+        'Aides called it "Barack Obama Day."'
+    )
+    first, second = link(
+        text, ['"It is about me,"', '"Our progress is on the ballot,"'], ["President Obama", "Mr. Obama"]
+    )
+    assert who(first) == ("Barack Obama", "President Obama")
+    assert who(second) == ("Barack Obama", "Mr. Obama")
+    without_him = text.replace('Aides called it "Barack Obama Day."', "")
+    (first,) = link(without_him, ['"It is about me,"'], ["President Obama"])
+    assert who(first) == ("Obama", "President Obama")  # no full name of his is written: the surname stands
+
+
+def test_a_surname_is_still_widened_to_the_only_full_name_when_no_gender_is_said() -> None:
+    text = '"We are ready," Okafor said.\n\nThe coach, Daniel Okafor, took over in May.\n\nMs. Grant agreed.'
+    (quote,) = link(text, ['"We are ready,"'], ["Okafor"])
+    assert who(quote) == ("Daniel Okafor", "Okafor")
+
+
 def test_a_nominal_resolves_to_the_entity_whose_role_has_its_head() -> None:
     text = (
         "Lena Hartwell, a Treasury spokeswoman, said the figures were final.\n\n"

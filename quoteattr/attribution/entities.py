@@ -148,6 +148,7 @@ class EntityResolver:
         self.history: list[Entity] = []
         self.spans: list[Span] = []  # the mention of each entity of `history`
         self._full_names: dict[str, list[tuple[int, str]]] = {}  # by surname: each searched for once
+        self._surname_genders: dict[str, str | None] = {}  # by surname: `_written_gender`
         self._title_objects_dropped: dict[str, str] = {}  # by name, see _without_title_object
 
     def _without_title_object(self, name: str, mention: Span) -> str:
@@ -181,7 +182,7 @@ class EntityResolver:
             near += [described] if described else []
         name = self._name_in(name_start, mention.end)
         if " " not in name and name[:1].isupper():
-            name = self._widened(name, mention.start)
+            name = self._widened(name, mention.start, word_gender(mention.text.split()[0]))
         if self.namer is None:  # the learned scorer reads the title's object itself: with it, mention names
             name = self._without_title_object(name, mention)  # held out of train are right 0.963 without, 0.961 with
         key = name.lower()
@@ -207,21 +208,45 @@ class EntityResolver:
         rules = person_name(self.text[start:end].strip(" ,"))
         return rules if self.namer is None else self.namer.name(self.written, start, end, "mention") or rules
 
-    def _widened(self, surname: str, position: int) -> str:
+    def _widened(self, surname: str, position: int, gender: str | None = None) -> str:
         """A bare surname: the full name of the latest person so named among recent mentions, else
         the full name written in the document (see `widen_surname`). Known speakers come first, so
         a name inside a quotation (*"Too Late Powell is at it again"*) does not rename one. A surname
-        in capitals (a transcript's *WALLACE*) is looked for as running text writes it (*Wallace*)."""
+        in capitals (a transcript's *WALLACE*) is looked for as running text writes it (*Wallace*).
+        A `gender` the mention says (*Mr. Obama*), or else the one the document's honorifics before the
+        surname all say, rules out a person of the other gender: a known one, or a full name written
+        after a word that says it (*the first lady, Michelle Obama*)."""
         in_text = surname.title() if surname.isupper() and len(surname) > 1 else surname
-        known = self._recent(lambda e: e.singular and len(e.name.split()) > 1 and surname_of(e.name) == in_text)
+        gender = gender or self._written_gender(in_text)
+        known = self._recent(
+            lambda e: e.singular and len(e.name.split()) > 1 and surname_of(e.name) == in_text and e.may_be(gender)
+        )
         if known is not None:
             return known.name
         if in_text not in self._full_names:
             namer = self.namer
             name_of = None if namer is None else lambda start, end: namer.name(self.written, start, end, "widen")
             self._full_names[in_text] = full_names(self.text, in_text, name_of)
-        widened = widen_surname(in_text, self._full_names[in_text], position)
+        written = [(start, name) for start, name in self._full_names[in_text] if self._may_be(start, gender)]
+        widened = widen_surname(in_text, written, position)
         return surname if widened == in_text else widened
+
+    def _written_gender(self, surname: str) -> str | None:
+        """The gender of the words written right before `surname` in the document (*Mr.* Obama),
+        where they say one and only one."""
+        if surname not in self._surname_genders:
+            before = re.finditer(rf"(\S+)[ \t]+{re.escape(surname)}\b", self.text)
+            said = {word_gender(match.group(1)) for match in islice(before, MAX_NAME_OCCURRENCES)} - {None}
+            self._surname_genders[surname] = next(iter(said)) if len(said) == 1 else None
+        return self._surname_genders[surname]
+
+    def _may_be(self, start: int, gender: str | None) -> bool:
+        """Whether the full name written at `start` may be of `gender`: none of the three words
+        before it says another."""
+        if gender is None:
+            return True
+        said = {word_gender(word) for word in self.text[max(0, start - 40) : start].split()[-3:]} - {None}
+        return not said or gender in said
 
     def _recent(self, wanted: Callable[[Entity], bool]) -> Entity | None:
         """The entity of the latest of the last MAX_LOOKBACK mentions that `wanted` accepts."""
