@@ -114,6 +114,23 @@ def test_a_surname_is_still_widened_to_the_only_full_name_when_no_gender_is_said
     assert who(quote) == ("Daniel Okafor", "Okafor")
 
 
+def test_a_surname_joins_the_named_person_not_a_description_that_ends_with_the_name() -> None:
+    text = (
+        '"We will win," Hillary Clinton said.\n\n'
+        '"She is resting," a spokeswoman for Hillary Clinton said.\n\n'
+        '"I feel great," Clinton said later.'
+    )
+    first, second, third = link(
+        text,
+        ['"We will win,"', '"She is resting,"', '"I feel great,"'],
+        ["Hillary Clinton", "a spokeswoman for Hillary Clinton", ("Clinton", 2)],
+        ["said", ("said", 1), ("said", 2)],
+    )
+    assert who(first)[0] == "Hillary Clinton"
+    assert who(second)[0] == "a spokeswoman for Hillary Clinton"
+    assert who(third) == ("Hillary Clinton", "Clinton")
+
+
 def test_a_nominal_resolves_to_the_entity_whose_role_has_its_head() -> None:
     text = (
         "Lena Hartwell, a Treasury spokeswoman, said the figures were final.\n\n"

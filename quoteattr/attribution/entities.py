@@ -186,8 +186,16 @@ class EntityResolver:
         if self.namer is None:  # the learned scorer reads the title's object itself: with it, mention names
             name = self._without_title_object(name, mention)  # held out of train are right 0.963 without, 0.961 with
         key = name.lower()
-        # a shorter form (*Kirby*, *Rubio and Hagerty*) joins the most recent entity whose name holds its words in order
-        key = next((k for k in reversed(self.entities) if _is_subsequence(key.split(), k.split())), key)
+        # a shorter form (*Kirby*, *Rubio and Hagerty*) joins the most recent entity whose name holds its
+        # words in order, a name, not a description that ends with one (*A spokeswoman for Hillary Clinton*)
+        key = next(
+            (
+                k
+                for k in reversed(self.entities)
+                if _is_subsequence(key.split(), k.split()) and mention_type(self.entities[k].name) == "name"
+            ),
+            key,
+        )
         entity = self.entities.get(key)
         if entity is None:
             entity = self.entities[key] = Entity(name, singular=" and " not in name)
@@ -219,7 +227,13 @@ class EntityResolver:
         in_text = surname.title() if surname.isupper() and len(surname) > 1 else surname
         gender = gender or self._written_gender(in_text)
         known = self._recent(
-            lambda e: e.singular and len(e.name.split()) > 1 and surname_of(e.name) == in_text and e.may_be(gender)
+            lambda e: (
+                e.singular
+                and len(e.name.split()) > 1
+                and surname_of(e.name) == in_text
+                and e.may_be(gender)
+                and mention_type(e.name) == "name"
+            )
         )
         if known is not None:
             return known.name
