@@ -241,7 +241,7 @@ class EntityResolver:
             namer = self.namer
             name_of = None if namer is None else lambda start, end: namer.name(self.written, start, end, "widen")
             self._full_names[in_text] = full_names(self.text, in_text, name_of)
-        written = [(start, name) for start, name in self._full_names[in_text] if self._may_be(start, gender)]
+        written = [(start, name) for start, name in self._full_names[in_text] if self._full_name_may_be(start, gender)]
         widened = widen_surname(in_text, written, position)
         return surname if widened == in_text else widened
 
@@ -254,7 +254,7 @@ class EntityResolver:
             self._surname_genders[surname] = next(iter(said)) if len(said) == 1 else None
         return self._surname_genders[surname]
 
-    def _may_be(self, start: int, gender: str | None) -> bool:
+    def _full_name_may_be(self, start: int, gender: str | None) -> bool:
         """Whether the full name written at `start` may be of `gender`: none of the three words
         before it says another."""
         if gender is None:

@@ -26,8 +26,8 @@ MAX_NAME_WORDS = 5  # words of a name written after a description (see appositio
 POSSESSIVE_SUFFIXES = ("'s", "’s")  # *Obama's*, *Obama’s*
 MAX_NAME_OCCURRENCES = 100  # occurrences of a name searched (for roles, for the rest of the name): titles come early
 _LINKS = "|".join(sorted(LINK_WORDS - {"&"}))
-# two to five name words (particles allowed inside): *Rosa Alvarez*, *Ruben del Campo*
 _SUFFIXES = frozenset(suffix.lower() for suffix in GENERATION_SUFFIXES)
+# two to five name words (particles allowed inside): *Rosa Alvarez*, *Ruben del Campo*
 FULL_NAME = re.compile(rf"(?:{NAME_WORD.pattern})(?:[ \t]+(?:{NAME_WORD.pattern}|{_LINKS})){{1,4}}(?![\w’'])")
 
 
