@@ -42,7 +42,7 @@ from quoteattr.model.features import (
 from quoteattr.model.heads import with_heads
 from quoteattr.model.labels import LabelScheme, tags_to_token_spans
 from quoteattr.model.modeling import ModelSettings, load_model
-from quoteattr.model.windows import Window, owning_windows
+from quoteattr.model.windows import Window, merge_windows
 from quoteattr.schema import Quote
 
 logger = logging.getLogger(__name__)
@@ -296,11 +296,7 @@ class QuoteAttributor:
         """Log-probabilities of tokens `[first, stop)`, each from the window that owns it (see
         `model/windows.py`), and the readout's scores after them where the model gives any."""
         families = len(self.scheme.families)
-        merged = np.zeros((stop - first, windows[0][1].shape[1] if windows else families * 3), dtype=np.float32)
-        owners = np.asarray(owning_windows(stop - first, [window for window, _ in windows], first))
-        for index, (window, out) in enumerate(windows):
-            tokens = np.nonzero(owners == index)[0]
-            merged[tokens] = out[tokens + first - window.start + 1]  # +1: the window's leading [CLS]
+        merged = merge_windows(windows, first, stop, windows[0][1].shape[1] if windows else families * 3)
         rows = merged.reshape(stop - first, merged.shape[1] // 3, 3)
         return np.concatenate([log_softmax(rows[:, :families]), rows[:, families:]], axis=1)
 

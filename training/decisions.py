@@ -43,7 +43,7 @@ from quoteattr.data.jsonl import load_documents
 from quoteattr.inference import QuoteAttributor
 from quoteattr.model.decision_readout import DecisionReadout
 from quoteattr.model.features import PaddingCollator, tokenize_texts, window_rows
-from quoteattr.model.windows import owning_windows
+from quoteattr.model.windows import merge_windows
 from quoteattr.schema import Document, Quote
 from quoteattr.text import paragraph_bounds, previous_paragraph, quote_kind, trimmed
 
@@ -109,16 +109,14 @@ def token_states(
         tokens, attributor.tokenizer, attributor.settings.max_length, attributor.stride, 0, fit_tail=True
     )
     collate = PaddingCollator(attributor.tokenizer.pad_token_id or 0, len(attributor.scheme.families))
-    merged = np.zeros((len(tokens.input_ids), tagger.config.hidden_size * len(layers)), dtype=np.float32)
+    outputs = []
     if rows:
         batch = collate([row.model_inputs(attributor.settings.case_features) for row in rows])
         with torch.inference_mode():
             hidden = tagger(**batch, output_hidden_states=True).hidden_states
         states = torch.cat([hidden[layer] for layer in layers], -1).float().numpy()
-        owners = np.asarray(owning_windows(len(tokens.input_ids), [row.window for row in rows]))
-        for index, row in enumerate(rows):
-            mine = np.nonzero(owners == index)[0]
-            merged[mine] = states[index, mine - row.window.start + 1]  # +1: the window's leading [CLS]
+        outputs = [(row.window, window_states) for row, window_states in zip(rows, states, strict=True)]
+    merged = merge_windows(outputs, 0, len(tokens.input_ids), tagger.config.hidden_size * len(layers))
     real = [i for i, offset in enumerate(tokens.offsets) if offset is not None]
     offsets = [tokens.offsets[i] for i in real]
     starts = np.array([start for start, _ in offsets], dtype=np.int64)  # type: ignore[misc]

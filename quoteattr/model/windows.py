@@ -104,3 +104,14 @@ def owning_windows(n_tokens: int, windows: list[Window], first: int = 0) -> list
         best[low - first : high - first][better] = margin[better]
         owner[low - first : high - first][better] = index
     return owner.tolist()
+
+
+def merge_windows(outputs: list[tuple[Window, np.ndarray]], first: int, stop: int, width: int) -> np.ndarray:
+    """Rows (tokens, `width`) of tokens `[first, stop)`, each from the output of the window that owns
+    it (`owning_windows`); a window's output starts with the row of its leading [CLS]."""
+    merged = np.zeros((stop - first, width), dtype=np.float32)
+    owners = np.asarray(owning_windows(stop - first, [window for window, _ in outputs], first))
+    for index, (window, out) in enumerate(outputs):
+        tokens = np.nonzero(owners == index)[0]
+        merged[tokens] = out[tokens + first - window.start + 1]
+    return merged
