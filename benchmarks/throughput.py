@@ -95,7 +95,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--sizes", type=parse_sizes, default=None, help="several document counts, e.g. 100,1000,5000 (overrides --docs)"
     )
-    parser.add_argument("--quantize", action="store_true", help="dynamic int8 quantization (CPU)")
+    parser.add_argument("--quantize", action="store_true", help="the encoder in int8 (CPU)")
     parser.add_argument(
         "--precision", choices=("auto", "fp32", "bf16"), default="auto", help="auto (default), fp32 or bf16"
     )
