@@ -8,6 +8,8 @@
 - A sentence ends at `.`, `!` or `?` (a closing mark may follow) before whitespace and a capital
   or an opening mark (`SENTENCE_END`, `sentence_start`).
 - The head of a noun phrase: `head_word`.
+- The period of an initialism is part of it, also where it ends a sentence (*the U.N.*):
+  `initialism_end`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ NAME_WORD = re.compile(
 PREPOSITIONS = frozenset({"for", "of", "at", "from", "with", "in", "to", "on"})
 ARTICLES = frozenset({"the", "a", "an"})
 
+INITIALISM = re.compile(r"\b(?:[A-Za-z]\.)+[A-Za-z]\Z")  # U.N, U.S, D.C, without their last period
 SENTENCE_END = re.compile(r"[.!?][\"”’']?\s+(?=[A-Z\"“‘'])")
 PARAGRAPH = re.compile(r"[^\n]*\S[^\n]*")  # a line with something on it
 
@@ -201,3 +204,11 @@ def head_word(phrase: str) -> str:
         if index and word.lower() in PREPOSITIONS:
             return clean[index - 1]
     return clean[-1]
+
+
+def initialism_end(text: str, end: int) -> int:
+    """`end`, or one past it where the period there closes an initialism that ends at `end` (*the
+    U.N.*, *Washington, D.C.*), which a sentence's own period does not double."""
+    if end < len(text) and text[end] == "." and INITIALISM.search(text, max(0, end - 16), end):
+        return end + 1
+    return end

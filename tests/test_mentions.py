@@ -157,3 +157,10 @@ def test_touching_mentions_are_joined() -> None:
     text = "Senators Marco Rubio and Bill Hagerty wrote."
     (joined,) = joined_mentions(text, spans(text, ["Senators", "Marco Rubio and Bill Hagerty"]))
     assert text[joined.start : joined.end] == "Senators Marco Rubio and Bill Hagerty"
+
+
+def test_a_mention_ending_a_sentence_on_an_initialism_takes_its_period_and_no_more() -> None:
+    text = "Vasily Nebenzya, Russia's ambassador to the U.N. He said it was fake."
+    first, second = joined_mentions(text, spans(text, ["Vasily Nebenzya, Russia's ambassador to the U.N", "He"]))
+    assert text[first.start : first.end] == "Vasily Nebenzya, Russia's ambassador to the U.N."
+    assert text[second.start : second.end] == "He"

@@ -157,6 +157,8 @@ def test_a_namesake_with_another_given_name_does_not_share_roles() -> None:
         ),
         # an adverb has an agent ending but heads no role
         ("Nadia Petrova, however, said allies pledged more.", "Nadia Petrova", None),
+        # the period of an initialism stays, the comma after it goes
+        ("Ivan Orlov, ambassador to the U.N., said allies pledged more.", "Ivan Orlov", "ambassador to the U.N."),
     ],
 )
 def test_roles_around_a_name_ignore_what_is_not_part_of_them(text: str, mention: str, role: str | None) -> None:
@@ -235,3 +237,15 @@ def test_agent_nouns_head_roles(word: str) -> None:
 @pytest.mark.parametrize("word", ["however", "earlier", "whether", "treatment", "settlement", "Government"])
 def test_adverbs_and_nouns_in_ment_head_no_role(word: str) -> None:
     assert not is_role_noun(word)
+
+
+def test_a_tagged_role_ending_a_sentence_on_an_initialism_keeps_its_period() -> None:
+    text = '"This is another fake," said Vasily Nebenzya, Russia\'s ambassador to the U.N. He left.'
+    (quote,) = link(
+        text,
+        ['"This is another fake,"'],
+        ["Vasily Nebenzya"],
+        ["said"],
+        ["Russia's ambassador to the U.N"],
+    )
+    assert quote.role == "Russia's ambassador to the U.N."

@@ -6,6 +6,7 @@ import pytest
 
 from quoteattr.text import (
     head_word,
+    initialism_end,
     is_mark,
     paragraph_bounds,
     paragraphs,
@@ -197,3 +198,19 @@ def test_no_sentence_start_out_of_reach() -> None:
 )
 def test_head_word(phrase: str, head: str) -> None:
     assert head_word(phrase) == head
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "closed"),
+    [
+        ("He spoke at the U.N. Then he left.", "U.N", True),
+        ("They met in Washington, D.C. on Monday.", "D.C", True),
+        ("It is the U.S.A.", "U.S.A", True),
+        ("He said it. Then he left.", "it", False),  # a sentence's own period
+        ("It is the UN. Then he left.", "UN", False),  # no period inside: no initialism
+        ("Ask J. Smith.", "J", False),  # an initial alone is no initialism
+    ],
+)
+def test_the_period_of_an_initialism_is_part_of_it(text: str, word: str, closed: bool) -> None:
+    end = text.index(word) + len(word)
+    assert initialism_end(text, end) == end + closed

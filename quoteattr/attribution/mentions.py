@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from quoteattr.attribution.lexicon import LINK_WORDS
 from quoteattr.attribution.names import FULL_NAME
-from quoteattr.attribution.spans import TaggedSpan, joined, starting_within
+from quoteattr.attribution.spans import TaggedSpan, joined, starting_within, with_initialisms
 from quoteattr.text import SENTENCE_END, is_mark, paragraph_bounds, previous_paragraph, sentence_start
 
 if TYPE_CHECKING:
@@ -79,8 +79,9 @@ def link_speakers(
 
 def joined_mentions(text: str, speakers: Sequence[TaggedSpan]) -> list[TaggedSpan]:
     """Sorted speaker mentions with those that touch across one space joined into one: a title
-    and the name after it (*Senators* | *Marco Rubio and Bill Hagerty*) are one mention."""
-    return joined(text, speakers, lambda _: True)
+    and the name after it (*Senators* | *Marco Rubio and Bill Hagerty*) are one mention. Then a
+    mention that ends a sentence on an initialism takes its period (*the U.N.*)."""
+    return with_initialisms(text, joined(text, speakers, lambda _: True))
 
 
 def choose_speaker(

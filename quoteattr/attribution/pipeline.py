@@ -21,7 +21,7 @@ from quoteattr.attribution.entities import Entity, resolve_entities
 from quoteattr.attribution.mentions import SpeakerLinks, link_speakers
 from quoteattr.attribution.quotations import decided, quotation_candidates
 from quoteattr.attribution.roles import RoleFinder, entity_roles
-from quoteattr.attribution.spans import TaggedSpan
+from quoteattr.attribution.spans import TaggedSpan, with_initialisms
 from quoteattr.attribution.transcripts import transcript_turns, with_turns
 from quoteattr.schema import Quote, Span, Speaker
 from quoteattr.text import quote_kind
@@ -60,6 +60,7 @@ def link_spans(
     A transcript's turns (`transcripts.py`) take the place of the tagged spans they overlap."""
     turns = transcript_turns(text)
     quotes, speakers, cues = with_turns(turns, quotes, speakers, cues)
+    roles = with_initialisms(text, roles)
     candidates = quotation_candidates(text, quotes)
     links = link_speakers(text, candidates, speakers, cues, linker)
     finder = RoleFinder(text, roles)

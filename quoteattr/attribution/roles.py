@@ -27,7 +27,7 @@ from quoteattr.attribution.names import MAX_NAME_OCCURRENCES, other_given_name
 from quoteattr.attribution.role_links import RoleContext, RoleLinker
 from quoteattr.attribution.spans import TaggedSpan, starting_within
 from quoteattr.schema import Span
-from quoteattr.text import ARTICLES, DOUBLE_MARKS, OPENING_MARKS, head_word, paragraph_bounds
+from quoteattr.text import ARTICLES, DOUBLE_MARKS, OPENING_MARKS, head_word, initialism_end, paragraph_bounds
 
 if TYPE_CHECKING:
     from quoteattr.attribution.entities import Entity
@@ -128,8 +128,8 @@ def role_phrase(text: str, start: int, end: int) -> Span | None:
     first, last = words[0][0], words[-1][1]
     while first < last and (text[first] in OPENING_MARKS or text[first] in "\"'("):  # *"Senator* Cantwell …
         first += 1
-    while last > first and text[last - 1] in ",.;:":
-        last -= 1
+    while last > first and text[last - 1] in ",.;:" and initialism_end(text, last - 1) == last - 1:
+        last -= 1  # a period that closes an initialism stays (*ambassador to the U.N.*)
     phrase = [w for _, _, w in words]
     if phrase[-1].lower() in DANGLING:  # *spokesperson for the* (White House …): the name is part of a longer one
         return None

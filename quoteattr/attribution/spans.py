@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from quoteattr.schema import Span
+from quoteattr.text import initialism_end
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,9 @@ def joined(text: str, spans: Sequence[TaggedSpan], joins_next: Callable[[TaggedS
         else:
             result.append(span)
     return result
+
+
+def with_initialisms(text: str, spans: Sequence[TaggedSpan]) -> list[TaggedSpan]:
+    """The spans, each that ends on an initialism ending a sentence (*ambassador to the U.N*) with its
+    period, which the tagger leaves to the sentence."""
+    return [replace(span, end=initialism_end(text, span.end)) for span in spans]
