@@ -1,4 +1,4 @@
-"""Spans → quotations: candidates in text order, joined complementizers, scores, offsets and the decision hook."""
+"""Spans → quotations: candidates in text order, joined fragments, scores, offsets and the decision hook."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from quoteattr.attribution.decisions import DECISIONS, DIMENSIONS, QuotationDecider, hashed
 from quoteattr.attribution.pipeline import attribute
@@ -65,6 +66,25 @@ def test_candidates_are_in_text_order_with_a_lone_complementizer_joined() -> Non
         "that prices rise",
         "wages follow is open",
     ]
+
+
+@pytest.mark.parametrize(
+    ("fragment", "rest", "joins"),
+    [
+        ("However", "debates in and of themselves are not likely to alter the race", True),
+        ("In addition", "the campaign plans to release more records", True),
+        ("then,", "was that Trump had attacked his family", True),
+        ("That’s why", "the party should plan ahead", True),  # an apostrophe is no quotation mark
+        ("“Never,”", "the party should plan ahead", False),  # a quotation of its own
+        ("It failed.", "The party should plan ahead", False),  # a sentence of its own
+        ("The party leaders in the House", "should plan ahead", False),  # more than a fragment
+    ],
+)
+def test_a_fragment_opening_the_content_joins_the_span_after_it(fragment: str, rest: str, joins: bool) -> None:
+    text = f"He said {fragment}{', ' if not fragment.endswith((',', '.')) else ' '}{rest}."
+    candidates = quotation_candidates(text, [at(text, fragment), at(text, rest)])
+    texts = [text[c.start : c.end] for c in candidates]
+    assert texts == ([text[text.index(fragment) : text.index(rest) + len(rest)]] if joins else [fragment, rest])
 
 
 def _always(decision: str) -> QuotationDecider:

@@ -1,9 +1,10 @@
 """Spans → quotations: the tagged content spans that are quotation candidates, and the decision on them.
 
-The tagger sometimes opens a content span twice (*told a briefing that | China would …*): a lone
-complementizer joins the span right after it. Once the later passes have given each candidate
-its speaker, cue and role, the learned decision (`decisions.py`) says what it is: a quotation,
-another attribution (a belief, a plan) or none (a title, scare quotes).
+The tagger sometimes opens a content span twice: a short fragment with no quotation mark and no
+sentence end (*told a briefing that | China would …*, *However, | debates are not likely …*) joins
+the span right after it. Once the later passes have given each candidate its speaker, cue and
+role, the learned decision (`decisions.py`) says what it is: a quotation, another attribution (a
+belief, a plan) or none (a title, scare quotes).
 """
 
 from __future__ import annotations
@@ -11,18 +12,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from quoteattr.attribution.lexicon import COMPLEMENTIZERS
 from quoteattr.attribution.spans import TaggedSpan, joined
 from quoteattr.schema import Quote
+from quoteattr.text import is_mark
 
 if TYPE_CHECKING:
     from quoteattr.attribution.decisions import QuotationDecider, TokenReadout
 
+FRAGMENT_WORDS = 3  # at most this many words make a fragment that opens the next span
+FRAGMENT_GAPS = ("", " ", ",", ", ")  # what may lie between a fragment and the span it opens
+
 
 def quotation_candidates(text: str, quotes: Sequence[TaggedSpan]) -> list[TaggedSpan]:
-    """The tagged content spans in text order, a lone *that* (*whether*, *if*) joined to the span right after it."""
+    """The tagged content spans in text order, each fragment joined to the span right after it."""
     ordered = sorted(quotes, key=lambda q: q.start)
-    return joined(text, ordered, lambda quote: text[quote.start : quote.end].lower() in COMPLEMENTIZERS)
+    return joined(text, ordered, lambda quote: opens_next(text, quote), FRAGMENT_GAPS)
+
+
+def opens_next(text: str, span: TaggedSpan) -> bool:
+    """Whether a content span is a fragment: at most FRAGMENT_WORDS words, no quotation mark and
+    no sentence end in it."""
+    words = text[span.start : span.end]
+    return (
+        len(words.split()) <= FRAGMENT_WORDS
+        and words.rstrip()[-1:] not in (".", "!", "?")
+        and not any(is_mark(text, i) for i in range(span.start, span.end))
+    )
 
 
 def decided(

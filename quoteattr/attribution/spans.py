@@ -28,17 +28,15 @@ def starting_within(spans: Sequence[SpanT], starts: Sequence[int], low: int, hig
     return spans[bisect_left(starts, low) : bisect_right(starts, high)]
 
 
-def joined(text: str, spans: Sequence[TaggedSpan], joins_next: Callable[[TaggedSpan], bool]) -> list[TaggedSpan]:
-    """Sorted spans, each that `joins_next` accepts merged with the span touching it across at most one space."""
+def joined(
+    text: str, spans: Sequence[TaggedSpan], joins_next: Callable[[TaggedSpan], bool], gaps: Sequence[str] = ("", " ")
+) -> list[TaggedSpan]:
+    """Sorted spans, each that `joins_next` accepts merged with the span after it where only one of
+    `gaps` (by default at most one space) lies between them."""
     result: list[TaggedSpan] = []
     for span in spans:
         last = result[-1] if result else None
-        if (
-            last is not None
-            and span.start - last.end <= 1
-            and text[last.end : span.start] in ("", " ")
-            and joins_next(last)
-        ):
+        if last is not None and text[last.end : span.start] in gaps and joins_next(last):
             result[-1] = TaggedSpan(last.start, max(last.end, span.end), min(last.score, span.score))
         else:
             result.append(span)
