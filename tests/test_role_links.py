@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from quoteattr.attribution.entities import Entity, resolve_entities
 from quoteattr.attribution.pipeline import attribute, link_spans
@@ -142,6 +143,25 @@ def test_candidates_are_the_gathered_roles_the_lead_and_the_tagged_roles_within_
     ]
     features = pair_features(entity, found[1], context, context.mentions_of(entity), "the mayor", 1)
     assert {"origin=False:True:False:False", "before_first=True:3", "owner=self", "rule_pick=False"} <= set(features)
+
+
+@pytest.mark.parametrize(
+    ("written_out", "gives_way"),
+    [
+        ("economist at the Institute for Trade Studies", True),  # the tagged span stops inside a name
+        ("economist at the Institute for Trade, and more", False),  # goes on with more than a name
+    ],
+)
+def test_a_tagged_role_cut_inside_a_name_gives_way_to_the_role_written_out(written_out: str, gives_way: bool) -> None:
+    text = f"Priya Raman, an {written_out}, said the backlog would last."
+    name, role = text.index("Priya Raman"), text.index("economist")
+    entity = Entity("Priya Raman")
+    entity.add_roles([Span.of(text, role, role + len(written_out))])
+    tagged = TaggedSpan(role, role + len("economist at the Institute for Trade"))
+    context = RoleContext.of(text, [tagged], {(name, name + 11): entity})
+    found = [c.span.text for c in ranked(entity, context, context.mentions_of(entity))]
+    expected = [written_out] if gives_way else [written_out, "economist at the Institute for Trade"]
+    assert sorted(found) == sorted(expected)
 
 
 def test_a_description_that_refers_to_a_known_speaker_is_a_candidate_but_not_a_rule_role() -> None:

@@ -5,7 +5,8 @@ A speaker's candidates are the roles the entity pass gathered next to its mentio
 the descriptions resolved to it (*the Republican presidential nominee said*), and every other role
 span the tagger found in the document: news often gives a person's role once, away from the name
 (*A former Democratic National Committee chairman is calling for…* and, two paragraphs on, *said
-Don Fowler*). A pair is described by sparse features (where the role was found,
+Don Fowler*). A candidate that stops inside a name which another candidate writes out
+(*economist at the Institute for Trade* | *Studies*) gives way to it. A pair is described by sparse features (where the role was found,
 how far it is from the speaker's mentions and whose mention is nearest to it, whether it comes
 before the speaker is first named, its head word and whether a description of the speaker shares
 it, its words and length), hashed into a fixed-size weight vector. The scorer is trained on the gold
@@ -15,8 +16,9 @@ highest-scoring candidate above 0 is the speaker's role, and none when every can
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,6 +36,7 @@ DIMENSIONS = 1 << 16
 REACH = 3000  # characters between a tagged role and one of the speaker's mentions, for it to be a candidate
 _DISTANCES = (0, 2, 6, 20, 60, 200, 600, 2000)
 _SCORES = (0.5, 0.7, 0.85, 0.95)  # edges of the tagged role probability buckets
+_CAPITALISED_WORDS = re.compile(r"(?:\s+[A-Z][\w.&'’-]*)+")
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,19 @@ def candidates(
     for start, end in own:
         for role in starting_within(context.tagged, starts, start - REACH, end + REACH):
             found.setdefault((role.start, role.end), RoleCandidate(role, gathered=False, tagged=True))
-    return list(found.values())
+    return [c for c in found.values() if not cut_short(c.span, found.values(), context.text)]
+
+
+def cut_short(role: Span, others: Iterable[RoleCandidate], text: str) -> bool:
+    """Whether another candidate is the same role written out: it starts where `role` starts and
+    goes on only with capitalised words (*economist at the Institute for Trade* | *Studies*), so
+    `role` stops inside a name."""
+    return any(
+        other.span.start == role.start
+        and other.span.end > role.end
+        and _CAPITALISED_WORDS.fullmatch(text, role.end, other.span.end) is not None
+        for other in others
+    )
 
 
 def pair_features(
