@@ -6,10 +6,11 @@ the descriptions resolved to it (*the Republican presidential nominee said*), an
 span the tagger found in the document: news often gives a person's role once, away from the name
 (*A former Democratic National Committee chairman is calling for…* and, two paragraphs on, *said
 Don Fowler*). A candidate that stops inside a name which another candidate writes out
-(*economist at the Institute for Trade* | *Studies*) gives way to it. A pair is described by sparse features (where the role was found,
-how far it is from the speaker's mentions and whose mention is nearest to it, whether it comes
-before the speaker is first named, its head word and whether a description of the speaker shares
-it, its words and length), hashed into a fixed-size weight vector. The scorer is trained on the gold
+(*economist at the Institute for Trade* | *Studies*) gives way to it. A pair is described by
+sparse features (where the role was found, how far it is from the speaker's mentions and whose
+mention is nearest to it, whether it comes before the speaker is first named, its head word and
+whether a description of the speaker shares it, its words and length), hashed into a fixed-size
+weight vector. The scorer is trained on the gold
 roles of the news corpus (`training/role_links.py`) and saved beside the model as safetensors; the
 highest-scoring candidate above 0 is the speaker's role, and none when every candidate scores below.
 """
