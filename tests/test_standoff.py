@@ -175,7 +175,8 @@ def test_the_news_corpus_validates_and_has_its_documents() -> None:
     stats = CliRunner().invoke(app, ["data", "stats", str(NEWS), "--json"])
     summary = json.loads(stats.output)
     by_file = {Path(path).name: count for path, count in summary["documents_by_file"].items()}
-    assert by_file["train.jsonl"] >= 120 and by_file["dev.jsonl"] >= 40
+    drawn = json.loads((NEWS / "draw.json").read_text(encoding="utf-8"))["splits"]
+    assert by_file == {"train.jsonl": len(drawn["train"]), "dev.jsonl": len(drawn["dev"])}, "not every drawn document"
     assert summary["quotations"] > 1000 and summary["mentions_by_type"]["pronoun"] > 0
 
 

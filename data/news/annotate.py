@@ -35,7 +35,7 @@ POLNEAR = SHARED / "data" / "polnear"
 DRAW = HERE / "draw.json"
 ANNOTATIONS = HERE / "annotations"
 SEED = 20261129
-QUOTAS = {"train": 120, "dev": 40}
+QUOTAS = {"train": 160, "dev": 40}  # train: 120 annotated first, 40 added on 2026-12-07
 DECISIONS = ("quotation", "other", "not")
 NOT_REASONS = ("topic", "negated", "no-source", "question", "title", "headline", "caption", "duplicate", "not-content")
 MARK_REASONS = ("title", "headline", "name", "scare", "word", "caption", "unattributed", "quotation-inside")
@@ -129,10 +129,12 @@ def _content_spans(quote: dict[str, Any]) -> list[list[int]]:
 
 
 def prefill(model: str | None) -> None:
-    """Write `annotations/prefill/<id>.json`: PolNeAR's attributions, CoreNLP names, the model's roles."""
+    """Write `annotations/prefill/<id>.json` for each drawn document that has none yet: PolNeAR's
+    attributions, CoreNLP names, the model's quotations and roles. An existing pre-fill is what its
+    annotator started from, so it is never rewritten."""
     out = ANNOTATIONS / "prefill"
     out.mkdir(parents=True, exist_ok=True)
-    records = {doc_id: load_text_record(doc_id) for doc_id in drawn()}
+    records = {doc_id: load_text_record(doc_id) for doc_id in drawn() if not (out / f"{doc_id}.json").exists()}
     predictions: dict[str, list[dict[str, Any]]] = {}
     if model:
         from quoteattr import QuoteAttributor
