@@ -63,7 +63,7 @@ DECISION_NOTE = """
 written), `other` (a belief, intention, plan or finding) or `not` (a topic of talk, a title, a
 headline, scare quotes). It is a multinomial logistic scorer over sparse features of the span,
 its cue, its speaker and the words around it, trained on the gold news corpus (`data/news/`,
-120 PolNeAR articles re-annotated under the project's guidelines) and the seed corpus, and on each
+200 PolNeAR training articles re-annotated under the project's guidelines) and the seed corpus, and on each
 article's lead as a text without its headline would give it, with `training/decisions.py`. By
 default only quotations are output, each scored by the probability of being one (calibrated on
 the news dev set); `--all-attributions` also outputs every other span the tagger found, typed
