@@ -9,11 +9,11 @@ from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-NEWS = ROOT / "data" / "news"
+from tests.conftest import POLNEAR, REPO
+
+NEWS = REPO / "data" / "news"
 pytestmark = pytest.mark.skipif(
-    not (ROOT.parent / "shared" / "data" / "polnear").is_dir(),
-    reason="the news corpus texts live in ../shared/data/polnear, which is absent here",
+    not POLNEAR.is_dir(), reason="the news corpus texts live in ../shared/data/polnear, which is absent here"
 )
 
 

@@ -14,6 +14,7 @@ from quoteattr.data.jsonl import load_documents, validate_files
 from quoteattr.data.standoff import SHARED_ENV, checksum
 from quoteattr.data.stats import dataset_stats
 from quoteattr.errors import DataFormatError
+from tests.conftest import POLNEAR
 
 TEXT = (
     'Headline: "The Art of the Deal"\n\n"We will win," said Jane Roe, the campaign manager. Aides believe she is right.'
@@ -163,8 +164,7 @@ def test_one_bad_record_does_not_hide_the_others(standoff_dataset: Path) -> None
 
 NEWS = ROOT / "data" / "news"
 needs_shared = pytest.mark.skipif(
-    not (ROOT.parent / "shared" / "data" / "polnear").is_dir(),
-    reason="the news corpus texts live in ../shared/data/polnear, which is absent here",
+    not POLNEAR.is_dir(), reason="the news corpus texts live in ../shared/data/polnear, which is absent here"
 )
 
 
