@@ -1,6 +1,6 @@
 """Figures about the news corpus annotation: agreement between passes, and what the review changed.
 
-    python data/news/measure.py agreement [--split dev|train]   # pass1 vs pass2 on the doubly annotated documents
+    python data/news/measure.py agreement [--split dev|train] [--docs ID ...]   # pass1 vs pass2, doubly annotated
     python data/news/measure.py changes     # pass1 vs the pre-fill (PolNeAR, CoreNLP, current model)
 
 Both print Markdown (the tables of `AGREEMENT.md` and the README's pre-fill section).
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from annotate import ANNOTATIONS, Problem, _prefill, compile_annotation, drawn
@@ -86,11 +86,16 @@ def _spans(record: dict[str, Any], kind: str = "quotation") -> list[dict[str, An
     return [q for q in record["quotes"] if q["type"] == kind]
 
 
-def agreement(split: str | None = None) -> None:
-    """Pass 1 against pass 2 on the documents annotated twice (of one split of the draw, if given)."""
+def agreement(split: str | None = None, docs: Collection[str] = ()) -> None:
+    """Pass 1 against pass 2 on the documents annotated twice: of one split of the draw, or only
+    `docs`, if given."""
     first, second = _compiled("pass1"), _compiled("pass2")
     splits = drawn()
-    shared = sorted(doc_id for doc_id in set(first) & set(second) if split in (None, splits[doc_id]))
+    shared = sorted(
+        doc_id
+        for doc_id in set(first) & set(second)
+        if split in (None, splits[doc_id]) and (not docs or doc_id in docs)
+    )
     decision_pairs: list[tuple[str, str]] = []
     quote_counts = [0, 0, 0]
     exact = 0
@@ -239,8 +244,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=("agreement", "changes"))
     parser.add_argument("--split", choices=("train", "dev"), help="agreement: only the documents of this split")
+    parser.add_argument("--docs", nargs="+", default=(), help="agreement: only these documents")
     args = parser.parse_args()
-    agreement(args.split) if args.what == "agreement" else changes()
+    agreement(args.split, args.docs) if args.what == "agreement" else changes()
 
 
 if __name__ == "__main__":
