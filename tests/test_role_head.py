@@ -92,6 +92,36 @@ def test_a_saved_head_is_loaded_with_its_model(model_copy: Path, fitted: RoleHea
         assert same is (family != "ROLE"), family
     assert "## Role head" in render_card(model_copy)
     assert "after layer 1" in render_card(model_copy)
+    assert "GRU" not in render_card(model_copy)
+
+
+def test_a_head_with_context_reads_the_whole_row_and_no_padding() -> None:
+    torch.manual_seed(0)
+    head = RoleHead(8, RoleHeadSettings(layer=1, width=3, hidden=4, context=4)).eval()
+    states = torch.randn(2, 12, 8)
+    mask = torch.ones(2, 12)
+    mask[1, 7:] = 0
+    with torch.inference_mode():
+        batch = head(states, mask)
+        alone = head(states[1:, :7], torch.ones(1, 7))
+        changed = states.clone()
+        changed[0, 11] += 1.0  # the last token: beyond the convolution's reach of the first
+        moved = head(changed, mask)
+    assert torch.allclose(batch[1, :7], alone[0], atol=1e-5)  # padding after a row changes none of its logits
+    assert not torch.allclose(moved[0, 0], batch[0, 0])  # the GRU carries the window's far end to its start
+    assert torch.equal(moved[1], batch[1])
+
+
+def test_a_saved_head_with_context_keeps_it(model_copy: Path) -> None:
+    tagger, *_ = load_model(model_copy)
+    head = RoleHead(tagger.config.hidden_size, RoleHeadSettings(layer=1, width=3, hidden=8, context=6)).eval()
+    head.save(model_copy)
+    loaded = RoleHead.load(model_copy)
+    assert loaded is not None and loaded.settings.context == 6
+    assert all(
+        torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), head.half().float().state_dict().values())
+    )
+    assert "bidirectional GRU of 6 units" in render_card(model_copy)
 
 
 def test_a_model_without_a_head_says_nothing_of_one(tiny_model: Path) -> None:

@@ -13,6 +13,7 @@ from quoteattr.attribution.role_links import (
     RoleContext,
     RoleLinker,
     hashed,
+    longer_counts,
     pair_features,
     ranked,
 )
@@ -96,8 +97,9 @@ def _trained(articles: list[tuple[Document, dict[str, list[TaggedSpan]]]]) -> Ro
             entity = linked.entity_of[(mention.start, mention.end)]
             own = context.mentions_of(entity)
             rule_pick, fuller = rule_role(text, entity, own[0][0])
-            for rank, candidate in enumerate(ranked(entity, context, own, fuller)):
-                rows.append(hashed(pair_features(entity, candidate, context, own, rule_pick, rank)))
+            found = ranked(entity, context, own, fuller)
+            for rank, (candidate, longer) in enumerate(zip(found, longer_counts(found), strict=True)):
+                rows.append(hashed(pair_features(entity, candidate, context, own, rule_pick, rank, longer)))
                 labels.append(int(role_correct(document.quotes[g].role or "", candidate.span.text)))
                 groups.append(2 * number + g)
     return RoleLinker(fit_listwise(rows, labels, groups, DIMENSIONS, epochs=100, l2=1e-4))
@@ -141,8 +143,12 @@ def test_candidates_are_the_gathered_roles_the_lead_and_the_tagged_roles_within_
         ("the mayor", True, True),
         ("former councilman", False, True),
     ]
-    features = pair_features(entity, found[1], context, context.mentions_of(entity), "the mayor", 1)
+    assert longer_counts(found) == [1, 0]  # *former councilman* is the longer
+    features = pair_features(entity, found[1], context, context.mentions_of(entity), "the mayor", 1, 0)
     assert {"origin=False:True:False:False", "before_first=True:3", "owner=self", "rule_pick=False"} <= set(features)
+    weights = np.zeros(DIMENSIONS, dtype=np.float32)
+    weights[hashed(["longer=0"])] = 1.0  # a linker that prefers the most specific role takes the longest
+    assert RoleLinker(weights).choose(entity, context, "the mayor") == "former councilman"
 
 
 @pytest.mark.parametrize(
@@ -175,7 +181,7 @@ def test_a_description_that_refers_to_a_known_speaker_is_a_candidate_but_not_a_r
     found = ranked(entity, context, context.mentions_of(entity))
     assert [(c.span.text, c.described) for c in found] == [("former harbour master", True)]
     assert "origin=False:False:False:True" in pair_features(
-        entity, found[0], context, context.mentions_of(entity), None, 0
+        entity, found[0], context, context.mentions_of(entity), None, 0, 0
     )
 
 
@@ -188,8 +194,8 @@ def test_the_taggers_confidence_in_a_role_reaches_the_linker() -> None:
     entity = next(iter(linked.entity_of.values()))
     found = {c.span.text: c for c in ranked(entity, context, context.mentions_of(entity))}
     own = context.mentions_of(entity)
-    assert "tagged_score=4" in pair_features(entity, found["the mayor"], context, own, None, 0)
-    assert "tagged_score=1" in pair_features(entity, found["former councilman"], context, own, None, 1)
+    assert "tagged_score=4" in pair_features(entity, found["the mayor"], context, own, None, 0, 1)
+    assert "tagged_score=1" in pair_features(entity, found["former councilman"], context, own, None, 1, 0)
     weights = np.zeros(DIMENSIONS, dtype=np.float32)
     weights[hashed(["tagged_score=1"])] = 2.0  # a linker that trusts the unsure span picks it
     role_of = entity_roles(text, linked.entity_of, RoleLinker(weights), linked.tagged_roles)

@@ -39,6 +39,12 @@ def main() -> None:
         "Passes over the training windows.",
     )
     parser.add_argument("--layer", type=int, default=RoleHeadSettings.layer, help="Encoder layer read (1 = first).")
+    parser.add_argument(
+        "--context",
+        type=int,
+        default=RoleHeadSettings.context,
+        help="Units per direction of a GRU over the window (0: none).",
+    )
     parser.add_argument("--held-out", type=float, default=0.0, help="Fraction of train kept out to score each epoch.")
     parser.add_argument("--teacher", type=Path, help="A model whose ROLE probabilities the head also learns.")
     parser.add_argument("--unlabelled", type=Path, nargs="*", default=[], help="More texts for the teacher to tag.")
@@ -73,7 +79,7 @@ def main() -> None:
         tokenizer,
         settings,
         documents,
-        RoleHeadSettings(layer=args.layer),
+        RoleHeadSettings(layer=args.layer, context=args.context),
         args.epochs,
         on_epoch=watch,
         teacher=teacher,

@@ -24,7 +24,15 @@ from scorer_run import scorer_run
 
 from quoteattr.attribution.entities import Entity
 from quoteattr.attribution.pipeline import link_spans
-from quoteattr.attribution.role_links import DIMENSIONS, RoleContext, RoleLinker, hashed, pair_features, ranked
+from quoteattr.attribution.role_links import (
+    DIMENSIONS,
+    RoleContext,
+    RoleLinker,
+    hashed,
+    longer_counts,
+    pair_features,
+    ranked,
+)
 from quoteattr.attribution.roles import rule_role
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise
@@ -85,8 +93,9 @@ def groups(
             right = [int(gold is not None and role_correct(gold, c.span.text)) for c in found]
             if gold is not None and not any(right):
                 continue  # its role is not among the candidates: neither they nor 'none' are right
+            longer = longer_counts(found)
             for rank, (candidate, label) in enumerate(zip(found, right, strict=True)):
-                rows.append(hashed(pair_features(entity, candidate, context, own, rule_pick, rank)))
+                rows.append(hashed(pair_features(entity, candidate, context, own, rule_pick, rank, longer[rank])))
                 labels.append(label)
                 numbers.append(number)
             owners.append(index)

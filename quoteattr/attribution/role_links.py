@@ -127,10 +127,12 @@ def pair_features(
     own: Sequence[tuple[int, int]],
     rule_pick: str | None,
     rank: int,
+    longer: int,
 ) -> list[str]:
     """The sparse features of one (speaker, candidate role) pair; `own` are the speaker's mentions
-    (by start), `rule_pick` the rule's role for it (`roles.entity_roles`) and `rank` the
-    candidate's place among its candidates by distance."""
+    (by start), `rule_pick` the rule's role for it (`roles.entity_roles`), `rank` the candidate's
+    place among its candidates by distance and `longer` how many of them are longer (a quotation
+    takes its speaker's most specific role, by default the longest written)."""
     role = candidate.span
     nearest_own = nearest(own, role)
     nearest_any = context.nearest_mention(role)
@@ -151,6 +153,8 @@ def pair_features(
         f"dist={side}:{bucket(distance, _DISTANCES)}",
         f"dist_origin={bucket(distance, _DISTANCES)}:{origin}",
         f"rank={min(rank, 4)}",
+        f"longer={min(longer, 3)}",
+        f"longer_origin={min(longer, 3)}:{origin}",
         f"before_first={role.end <= first}:{bucket(max(0, first - role.end), _DISTANCES)}",
         f"lead_paragraph={paragraph_start == 0 or context.text[:paragraph_start].count(chr(10)) <= 2}",
         f"head={head}",
@@ -195,10 +199,17 @@ class RoleLinker(sparse.HashedScorer):
     ) -> str | None:
         """The role of `entity`, or None."""
         own = context.mentions_of(entity)
+        found = ranked(entity, context, own, lead)
         return self.best(
-            (candidate.span.text, pair_features(entity, candidate, context, own, rule_pick, rank))
-            for rank, candidate in enumerate(ranked(entity, context, own, lead))
+            (candidate.span.text, pair_features(entity, candidate, context, own, rule_pick, rank, longer))
+            for rank, (candidate, longer) in enumerate(zip(found, longer_counts(found), strict=True))
         )
+
+
+def longer_counts(candidates: Sequence[RoleCandidate]) -> list[int]:
+    """For each candidate, how many of `candidates` are longer than it."""
+    lengths = [len(candidate.span.text) for candidate in candidates]
+    return [sum(other > length for other in lengths) for length in lengths]
 
 
 def ranked(

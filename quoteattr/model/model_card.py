@@ -79,7 +79,7 @@ ROLE_HEAD_NOTE = """
 
 ## Role head
 
-`role_head.safetensors` holds the model's ROLE tagger: a convolution over {width} tokens and a linear
+`role_head.safetensors` holds the model's ROLE tagger: a convolution over {width} tokens{context} and a linear
 layer on the encoder's states after layer {layer}, whose O/B/I logits replace the ROLE outputs
 of the token-classification head (which learned no roles: PolNeAR has none). It is trained with
 `training/role_head.py` on the gold role spans of the news corpus and the seed corpus, and on the
@@ -97,9 +97,9 @@ next to the speaker's mentions and name, the lead's fuller description of a bare
 descriptions that refer back to the speaker (*the Republican presidential nominee said*), and the
 tagger's ROLE spans within 3,000 characters of one of its mentions, the one a listwise logistic
 scorer over sparse features (where and how the role was found, the tagger's confidence in it,
-whose mention is nearest to it, whether it comes before the speaker is first named, its words)
-scores highest, or none. It is trained on the gold roles of the news corpus and the seed corpus
-with `training/role_links.py`."""
+whose mention is nearest to it, whether it comes before the speaker is first named, how many
+candidates are longer, its words) scores highest, or none. It is trained on the gold roles of the
+news corpus's 240 training articles and the seed corpus with `training/role_links.py`."""
 
 SPEAKER_LINKS_NOTE = """
 
@@ -199,7 +199,9 @@ def _role_head_note(directory: Path) -> str:
         return ""
     try:
         shape = json.loads(settings_path.read_text(encoding="utf-8"))
-        return ROLE_HEAD_NOTE.format(width=shape["width"], layer=shape["layer"])
+        units = shape.get("context", 0)
+        context = f", a bidirectional GRU of {units} units a direction over the window," if units else ""
+        return ROLE_HEAD_NOTE.format(width=shape["width"], layer=shape["layer"], context=context)
     except (OSError, ValueError, KeyError) as error:
         raise ModelLoadError(f"{settings_path}: unreadable role head settings ({error})") from None
 
