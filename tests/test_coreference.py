@@ -12,7 +12,8 @@ from quoteattr.attribution.coreference import (
     hashed,
     pair_features,
 )
-from quoteattr.attribution.entities import Entity, EntityResolver, resolve_entities
+from quoteattr.attribution.entities import EntityResolver, resolve_entities
+from quoteattr.attribution.entity import Entity
 from quoteattr.attribution.roles import RoleFinder
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise

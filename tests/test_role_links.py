@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from quoteattr.attribution.entities import Entity, resolve_entities
+from quoteattr.attribution.entities import resolve_entities
+from quoteattr.attribution.entity import Entity
 from quoteattr.attribution.pipeline import attribute, link_spans
 from quoteattr.attribution.role_links import (
     DIMENSIONS,

@@ -25,7 +25,8 @@ import numpy as np
 from scorer_run import scorer_run
 
 from quoteattr.attribution.coreference import DIMENSIONS, CoreferenceScorer, antecedents, hashed, pair_features
-from quoteattr.attribution.entities import Entity, EntityResolver
+from quoteattr.attribution.entities import EntityResolver
+from quoteattr.attribution.entity import Entity
 from quoteattr.attribution.pipeline import link_spans
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 from scorer_run import scorer_run
 
-from quoteattr.attribution.entities import Entity
+from quoteattr.attribution.entity import Entity
 from quoteattr.attribution.pipeline import link_spans
 from quoteattr.attribution.role_links import (
     DIMENSIONS,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from quoteattr.attribution import sparse
-from quoteattr.attribution.entities import head_key
+from quoteattr.attribution.entity import head_key
 from quoteattr.attribution.lexicon import PRONOUN_GENDERS, word_gender
 from quoteattr.attribution.names import mention_type
 from quoteattr.attribution.sparse import WORD, bucket
@@ -30,7 +30,8 @@ from quoteattr.schema import Span
 from quoteattr.text import head_word
 
 if TYPE_CHECKING:
-    from quoteattr.attribution.entities import Entity, EntityResolver
+    from quoteattr.attribution.entities import EntityResolver
+    from quoteattr.attribution.entity import Entity
 
 WEIGHTS_FILE = "coreference.safetensors"
 DIMENSIONS = 1 << 16

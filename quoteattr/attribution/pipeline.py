@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from quoteattr.attribution.entities import Entity, resolve_entities
+from quoteattr.attribution.entities import resolve_entities
+from quoteattr.attribution.entity import Entity
 from quoteattr.attribution.mentions import SpeakerLinks, link_speakers
 from quoteattr.attribution.quotations import decided, quotation_candidates
 from quoteattr.attribution.roles import RoleFinder, entity_roles

@@ -30,7 +30,7 @@ from quoteattr.schema import Span
 from quoteattr.text import head_word, paragraph_bounds
 
 if TYPE_CHECKING:
-    from quoteattr.attribution.entities import Entity
+    from quoteattr.attribution.entity import Entity
 
 WEIGHTS_FILE = "role_links.safetensors"
 DIMENSIONS = 1 << 16

@@ -30,7 +30,7 @@ from quoteattr.schema import Span
 from quoteattr.text import ARTICLES, DOUBLE_MARKS, OPENING_MARKS, head_word, initialism_end, paragraph_bounds
 
 if TYPE_CHECKING:
-    from quoteattr.attribution.entities import Entity
+    from quoteattr.attribution.entity import Entity
 
 MAX_ROLE_WORDS = 20
 MAX_ROLE_LENGTH = 200  # characters; longer tagged roles are not looked for before a name
