@@ -13,6 +13,7 @@ from quoteattr.attribution.role_links import (
     REACH,
     RoleContext,
     RoleLinker,
+    featured,
     hashed,
     longer_counts,
     pair_features,
@@ -96,11 +97,9 @@ def _trained(articles: list[tuple[Document, dict[str, list[TaggedSpan]]]]) -> Ro
         for g, mention in enumerate(linked.links.speakers):
             assert mention is not None
             entity = linked.entity_of[(mention.start, mention.end)]
-            own = context.mentions_of(entity)
-            rule_pick, fuller = rule_role(text, entity, own[0][0])
-            found = ranked(entity, context, own, fuller)
-            for rank, (candidate, longer) in enumerate(zip(found, longer_counts(found), strict=True)):
-                rows.append(hashed(pair_features(entity, candidate, context, own, rule_pick, rank, longer)))
+            rule_pick, fuller = rule_role(text, entity, context.mentions_of(entity)[0][0])
+            for candidate, features in featured(entity, context, rule_pick, fuller):
+                rows.append(hashed(features))
                 labels.append(int(role_correct(document.quotes[g].role or "", candidate.span.text)))
                 groups.append(2 * number + g)
     return RoleLinker(fit_listwise(rows, labels, groups, DIMENSIONS, epochs=100, l2=1e-4))

@@ -4,7 +4,7 @@
 
 The model's own spans on the training documents (news train and the seed corpus) are linked as
 `quoteattr predict` links them. Each speaker whose predicted quotation matches a gold quotation of
-the same speaker makes one group: its candidates (`attribution.role_links.ranked`) are labelled
+the same speaker makes one group: its candidates (`attribution.role_links.featured`) are labelled
 right when `metrics.role_correct` accepts them for the gold quotation's role, and a speaker whose
 gold quotations give no role should choose none (a speaker whose gold role is not among its
 candidates teaches nothing). News dev role accuracy (and attributed F1) is then
@@ -24,15 +24,7 @@ from scorer_run import scorer_run
 
 from quoteattr.attribution.entity import Entity
 from quoteattr.attribution.pipeline import link_spans
-from quoteattr.attribution.role_links import (
-    DIMENSIONS,
-    RoleContext,
-    RoleLinker,
-    hashed,
-    longer_counts,
-    pair_features,
-    ranked,
-)
+from quoteattr.attribution.role_links import DIMENSIONS, RoleContext, RoleLinker, featured, hashed
 from quoteattr.attribution.roles import rule_role
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.sparse import fit_listwise
@@ -88,14 +80,12 @@ def groups(
             written = Counter(role for role in roles if role is not None)
             gold = written.most_common(1)[0][0] if written else None
             rule_pick, fuller = rule_role(text, entity, first[entity])
-            own = context.mentions_of(entity)
-            found = ranked(entity, context, own, fuller)
-            right = [int(gold is not None and role_correct(gold, c.span.text)) for c in found]
+            found = featured(entity, context, rule_pick, fuller)
+            right = [int(gold is not None and role_correct(gold, c.span.text)) for c, _ in found]
             if gold is not None and not any(right):
                 continue  # its role is not among the candidates: neither they nor 'none' are right
-            longer = longer_counts(found)
-            for rank, (candidate, label) in enumerate(zip(found, right, strict=True)):
-                rows.append(hashed(pair_features(entity, candidate, context, own, rule_pick, rank, longer[rank])))
+            for (_, features), label in zip(found, right, strict=True):
+                rows.append(hashed(features))
                 labels.append(label)
                 numbers.append(number)
             owners.append(index)

@@ -198,12 +198,22 @@ class RoleLinker(sparse.HashedScorer):
         self, entity: Entity, context: RoleContext, rule_pick: str | None, lead: Span | None = None
     ) -> str | None:
         """The role of `entity`, or None."""
-        own = context.mentions_of(entity)
-        found = ranked(entity, context, own, lead)
         return self.best(
-            (candidate.span.text, pair_features(entity, candidate, context, own, rule_pick, rank, longer))
-            for rank, (candidate, longer) in enumerate(zip(found, longer_counts(found), strict=True))
+            (candidate.span.text, features) for candidate, features in featured(entity, context, rule_pick, lead)
         )
+
+
+def featured(
+    entity: Entity, context: RoleContext, rule_pick: str | None, lead: Span | None = None
+) -> list[tuple[RoleCandidate, list[str]]]:
+    """The candidates of `entity` (`ranked`), each with its pair features: what the linker scores
+    and what `training/role_links.py` learns from."""
+    own = context.mentions_of(entity)
+    found = ranked(entity, context, own, lead)
+    return [
+        (candidate, pair_features(entity, candidate, context, own, rule_pick, rank, longer))
+        for rank, (candidate, longer) in enumerate(zip(found, longer_counts(found), strict=True))
+    ]
 
 
 def longer_counts(candidates: Sequence[RoleCandidate]) -> list[int]:
