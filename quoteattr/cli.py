@@ -111,7 +111,11 @@ def predict(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     device: Annotated[str, typer.Option(help="auto, cpu or cuda.")] = "auto",
     quantize: Annotated[
-        bool, typer.Option(help="The encoder in int8 on CPU (faster; about 0.3 F1 points less accurate).")
+        bool,
+        typer.Option(
+            help="The encoder in int8 on CPU (faster with VNNI or AMX, slower without; "
+            "about 0.3 F1 points less accurate)."
+        ),
     ] = False,
     precision: Annotated[
         str, typer.Option(help="auto (bf16 where the CPU or GPU runs it faster than fp32, else fp32), fp32 or bf16.")
@@ -119,8 +123,8 @@ def predict(
     fast: Annotated[
         bool,
         typer.Option(
-            help="Fast preset: less window overlap and, on CPU, the encoder in int8 (unless --precision is given); "
-            "attributed F1 within 1 point of the default."
+            help="Fast preset: less window overlap and, on a CPU with VNNI or AMX, the encoder in int8 "
+            "(unless --precision is given); attributed F1 within 1 point of the default."
         ),
     ] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=4096, help="Windows per forward pass.")] = 16,

@@ -28,7 +28,7 @@ from quoteattr.attribution.role_links import RoleLinker
 from quoteattr.attribution.spans import TaggedSpan
 from quoteattr.attribution.speaker_links import SpeakerLinker
 from quoteattr.errors import ConfigError, ModelLoadError
-from quoteattr.hardware import resolve_device, resolve_precision
+from quoteattr.hardware import resolve_device, resolve_int8, resolve_precision
 from quoteattr.long_text import predict_long
 from quoteattr.model.decoding import decode_tags, log_softmax, tag_probabilities
 from quoteattr.model.features import (
@@ -148,22 +148,21 @@ class QuoteAttributor:
             path: a directory written by `quoteattr train`; None for the shipped model.
             device: `auto`, `cpu` or `cuda`.
             quantize: the encoder's linear layers in int8 (`model/quantization.py`; CPU only;
-                faster, about 0.3 points of attributed F1 less accurate on PolNeAR dev).
+                about 0.3 points of attributed F1 less accurate on PolNeAR dev; faster on a CPU
+                with VNNI or AMX, much slower without: warns once there, see `hardware.int8_pays`).
             batch_size: windows per forward pass.
             precision: `auto` (bf16 where the CPU or GPU has native bf16, else fp32), `fp32`, or
                 `bf16` (slower than fp32 on a CPU without AMX or AVX-512 BF16: warns once).
             all_attributions: also return the other attributions (beliefs, intentions, plans:
                 `Quote.type == "other"`), not only quotations.
             fast: the fast preset: windows overlapping by `FAST_STRIDE` tokens (fewer tokens per
-                word) and, on a CPU unless `precision` is given, the encoder in int8; attributed F1
-                within 1 point of the default on PolNeAR dev.
+                word) and, on a CPU where int8 pays (VNNI or AMX) unless `precision` is given, the
+                encoder in int8; attributed F1 within 1 point of the default on PolNeAR dev.
             stride: tokens shared by consecutive windows (default: the model's, `FAST_STRIDE` with `fast`).
         """
         directory = Path(path) if path is not None else shipped_model_path()
         target = resolve_device(device)
-        if quantize and target.type != "cpu":
-            raise ConfigError("--quantize works on CPU only; drop it or use --device cpu")
-        int8 = quantize or (fast and target.type == "cpu" and precision == "auto")
+        int8 = resolve_int8(quantize, fast, precision, target)
         chosen = resolve_precision(precision, target, int8)
         if not 1 <= batch_size <= 4096:
             raise ConfigError(f"batch_size must be in [1, 4096], got {batch_size}")

@@ -11,9 +11,11 @@ from quoteattr.errors import ConfigError
 from quoteattr.hardware import (
     bf16_pays,
     choose_cpu_precision,
+    choose_int8,
     cpu_flags,
     cpu_model,
     cpu_vendor,
+    int8_pays,
     resolve_device,
     resolve_precision,
     training_precision,
@@ -67,6 +69,25 @@ def test_explicit_bf16_where_it_does_not_pay_is_kept_with_a_warning(flags: set[s
 def test_explicit_choices_are_kept(flags: set[str]) -> None:
     assert choose_cpu_precision("fp32", flags, INTEL) == ("fp32", None)
     assert choose_cpu_precision("bf16", AMX, INTEL) == ("bf16", None)
+
+
+@pytest.mark.parametrize(
+    ("flags", "pays"),
+    [
+        (AVX2_ONLY, False),
+        (AVX2_ONLY | {"avx_vnni"}, True),
+        (AVX512 - {"avx512_vnni"}, False),
+        (AVX512, True),
+        (AMX, True),
+    ],
+    ids=["avx2", "avx-vnni", "avx512", "avx512-vnni", "amx"],
+)
+def test_int8_only_where_the_cpu_multiplies_it_fast(flags: set[str], pays: bool) -> None:
+    assert int8_pays(flags) is pays
+    assert choose_int8(quantize=False, fast=True, flags=flags) == (pays, None)
+    assert choose_int8(quantize=False, fast=False, flags=flags) == (False, None)
+    int8, warning = choose_int8(quantize=True, fast=False, flags=flags)
+    assert int8 and (warning is None) is pays
 
 
 def test_flags_and_model_are_read_from_cpuinfo(tmp_path: Path) -> None:

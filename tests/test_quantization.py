@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
 import torch
 from torch import nn
 
-from quoteattr.inference import QuoteAttributor
+import quoteattr.hardware as hardware
+from quoteattr.inference import FAST_STRIDE, QuoteAttributor
 from quoteattr.model.quantization import Int8Linear, quantize_linear_layers
 from quoteattr.schema import Document
 
@@ -54,6 +56,25 @@ def test_quantize_linear_layers_replaces_every_linear_layer() -> None:
     assert model(torch.randn(2, 8)).shape == (2, 2)
 
 
+def test_without_vnni_the_fast_preset_stays_in_fp32_and_quantize_warns(
+    tiny_model: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On an AVX2-only CPU torch multiplies int8 matrices 23 times slower than fp32 (issue 13)."""
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx", "avx2", "fma"}))
+    monkeypatch.setattr(hardware, "_warned", set())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fast = QuoteAttributor.load(tiny_model, device="cpu", fast=True)
+        assert fast.precision == "fp32" and _int8_layers(fast) == (0, 0)
+        assert fast.stride == min(FAST_STRIDE, fast.settings.stride), "the fast preset still shares fewer tokens"
+        assert not caught
+        quantized = QuoteAttributor.load(tiny_model, device="cpu", quantize=True)
+        QuoteAttributor.load(tiny_model, device="cpu", quantize=True)
+    assert quantized.precision == "int8" and _int8_layers(quantized)[0] > 0, "an explicit --quantize is kept"
+    assert [w.category for w in caught] == [RuntimeWarning], "warned once per process"
+    assert "slower than fp32 on this CPU" in str(caught[0].message)
+
+
 def _int8_layers(attributor: QuoteAttributor) -> tuple[int, int]:
     """The attributor's Int8Linear layers inside its encoder, and outside it."""
     tagger = getattr(attributor.model, "tagger", attributor.model)  # bare when the model has no heads
@@ -62,11 +83,15 @@ def _int8_layers(attributor: QuoteAttributor) -> tuple[int, int]:
     return sum(m in encoder for m in int8), sum(m not in encoder for m in int8)
 
 
-def test_fast_preset_runs_the_encoder_in_int8_on_cpu(tiny_model: Path, tiny_documents: list[Document]) -> None:
+def test_fast_preset_runs_the_encoder_in_int8_on_a_cpu_with_vnni(
+    tiny_model: Path, tiny_documents: list[Document], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx2", "avx512f", "avx512_vnni"}))
     fast = QuoteAttributor.load(tiny_model, device="cpu", fast=True)
     inside, outside = _int8_layers(fast)
     layers = fast.model.config.num_hidden_layers
     assert inside == 6 * layers and outside == 0, "every encoder linear layer, and no head, runs in int8"
+    assert fast.precision == "int8"
     assert _int8_layers(QuoteAttributor.load(tiny_model, device="cpu", fast=True, precision="fp32")) == (0, 0)
     assert _int8_layers(QuoteAttributor.load(tiny_model, device="cpu")) == (0, 0)
     assert _int8_layers(QuoteAttributor.load(tiny_model, device="cpu", quantize=True))[0] == 6 * layers
