@@ -151,6 +151,25 @@ def test_candidates_are_the_gathered_roles_the_lead_and_the_tagged_roles_within_
     assert RoleLinker(weights).choose(entity, context, "the mayor") == "former councilman"
 
 
+def test_the_linker_knows_whether_a_role_is_written_beside_the_speaker() -> None:
+    """A far-away description is more likely the speaker's role when none is written beside the name."""
+    bare = "A former councilman spoke. Later, Sam Hill said no."
+    name = bare.index("Sam Hill")
+    lone = Entity("Sam Hill")
+    context = RoleContext.of(bare, [TaggedSpan(2, 19)], {(name, name + 8): lone})
+    (lead,) = ranked(lone, context, context.mentions_of(lone))
+    features = pair_features(lone, lead, context, context.mentions_of(lone), None, 0, 0)
+    assert {"written_by=0:False:True:False:False", "written_by_owner=0:self"} <= set(features)
+    entity, context = _one_speaker("A former councilman spoke. Sam Hill, the mayor, said no.")
+    found = {c.span.text: c for c in ranked(entity, context, context.mentions_of(entity))}
+    features = pair_features(entity, found["former councilman"], context, context.mentions_of(entity), None, 1, 0)
+    assert "written_by=1:False:True:False:False" in features
+    weights = np.zeros(DIMENSIONS, dtype=np.float32)
+    weights[hashed(["written_by=0:False:True:False:False"])] = 1.0  # a far role, taken only for a bare name
+    assert RoleLinker(weights).choose(lone, RoleContext.of(bare, [TaggedSpan(2, 19)], {(name, name + 8): lone}), None)
+    assert RoleLinker(weights).choose(entity, context, "the mayor") is None
+
+
 @pytest.mark.parametrize(
     ("written_out", "gives_way"),
     [

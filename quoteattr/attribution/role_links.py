@@ -9,8 +9,9 @@ Don Fowler*). A candidate that stops inside a name which another candidate write
 (*economist at the Institute for Trade* | *Studies*) gives way to it. A pair is described by
 sparse features (where the role was found, how far it is from the speaker's mentions and whose
 mention is nearest to it, whether it comes before the speaker is first named, its head word and
-whether a description of the speaker shares it, its words and length), hashed into a fixed-size
-weight vector. The scorer is trained on the gold
+whether a description of the speaker shares it, its words and length, and how many roles are
+written next to the speaker's own mentions: a role written far from the name is more likely the
+speaker's when none is written beside it), hashed into a fixed-size weight vector. The scorer is trained on the gold
 roles of the news corpus (`training/role_links.py`) and saved beside the model as safetensors; the
 highest-scoring candidate above 0 is the speaker's role, and none when every candidate scores below.
 """
@@ -144,6 +145,7 @@ def pair_features(
     words = [w.lower() for w in WORD.findall(role.text)]
     paragraph_start, _ = paragraph_bounds(context.text, role.start)
     origin = f"{candidate.gathered}:{candidate.tagged}:{candidate.lead}:{candidate.described}"
+    written_by = min(len(entity.roles), 2)  # roles written next to the speaker's mentions: none, one, more
     features = [
         "bias",
         f"origin={origin}",
@@ -155,6 +157,8 @@ def pair_features(
         f"rank={min(rank, 4)}",
         f"longer={min(longer, 3)}",
         f"longer_origin={min(longer, 3)}:{origin}",
+        f"written_by={written_by}:{origin}",
+        f"written_by_owner={written_by}:{owner}",
         f"before_first={role.end <= first}:{bucket(max(0, first - role.end), _DISTANCES)}",
         f"lead_paragraph={paragraph_start == 0 or context.text[:paragraph_start].count(chr(10)) <= 2}",
         f"head={head}",

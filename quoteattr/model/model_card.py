@@ -98,7 +98,8 @@ descriptions that refer back to the speaker (*the Republican presidential nomine
 tagger's ROLE spans within 3,000 characters of one of its mentions, the one a listwise logistic
 scorer over sparse features (where and how the role was found, the tagger's confidence in it,
 whose mention is nearest to it, whether it comes before the speaker is first named, how many
-candidates are longer, its words) scores highest, or none. It is trained on the gold roles of the
+candidates are longer, how many roles are written next to the speaker's own mentions, its words)
+scores highest, or none. It is trained on the gold roles of the
 news corpus's 240 training articles and the seed corpus with `training/role_links.py`."""
 
 SPEAKER_LINKS_NOTE = """
