@@ -183,9 +183,7 @@ def resolve_precision(precision: str, device: torch.device, quantize: bool = Fal
 
     if precision not in PRECISIONS:
         raise ConfigError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
-    if quantize:
-        if precision == "bf16":
-            raise ConfigError("--quantize and --precision bf16 exclude each other; choose one")
+    if quantize:  # `resolve_int8` has refused bf16 with it
         return "fp32"
     if device.type != "cpu":
         if precision == "auto":
@@ -197,11 +195,13 @@ def resolve_precision(precision: str, device: torch.device, quantize: bool = Fal
 
 
 def resolve_int8(quantize: bool, fast: bool, precision: str, device: torch.device) -> bool:
-    """Whether the encoder runs in int8: with `quantize` (CPU only), or with the `fast` preset on a
-    CPU where int8 pays and no `precision` was asked for (`choose_int8`). An explicit `quantize`
-    where int8 does not pay warns (once per process) that it is slower."""
+    """Whether the encoder runs in int8: with `quantize` (CPU only, not with bf16), or with the
+    `fast` preset on a CPU where int8 pays and no `precision` was asked for (`choose_int8`). An
+    explicit `quantize` where int8 does not pay warns (once per process) that it is slower."""
     if quantize and device.type != "cpu":
         raise ConfigError("--quantize works on CPU only; drop it or use --device cpu")
+    if quantize and precision == "bf16":
+        raise ConfigError("--quantize and --precision bf16 exclude each other; choose one")
     if device.type != "cpu" or not (quantize or (fast and precision == "auto")):
         return False
     int8, warning = choose_int8(quantize, fast, cpu_flags())

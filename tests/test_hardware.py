@@ -17,6 +17,7 @@ from quoteattr.hardware import (
     cpu_vendor,
     int8_pays,
     resolve_device,
+    resolve_int8,
     resolve_precision,
     training_precision,
     vector_extensions,
@@ -143,7 +144,11 @@ def test_devices_and_precisions_are_checked_in_one_place(monkeypatch: pytest.Mon
     monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset(AMX))
     assert resolve_precision("auto", cpu) == "bf16" and resolve_precision("auto", cpu, quantize=True) == "fp32"
     with pytest.raises(ConfigError, match="exclude each other"):
-        resolve_precision("bf16", cpu, quantize=True)
+        resolve_int8(quantize=True, fast=False, precision="bf16", device=cpu)
+    with pytest.raises(ConfigError, match="CPU only"):
+        resolve_int8(quantize=True, fast=False, precision="auto", device=torch.device("cuda"))
+    assert resolve_int8(quantize=False, fast=True, precision="auto", device=cpu), "int8 pays with AMX"
+    assert not resolve_int8(quantize=False, fast=True, precision="fp32", device=cpu), "an explicit precision wins"
     with pytest.raises(ConfigError, match="needs a CUDA device"):
         training_precision("fp16", cpu)
     monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
 
+import quoteattr.hardware as hardware
 from quoteattr.inference import QuoteAttributor
 from quoteattr.schema import Document
 
@@ -58,8 +60,10 @@ def test_bad_precision_settings_are_refused(tiny_model: Path) -> None:
 
     with pytest.raises(ConfigError, match="precision must be one of auto, fp32, bf16"):
         QuoteAttributor.load(tiny_model, device="cpu", precision="fp8")
-    with pytest.raises(ConfigError, match="exclude each other"):
-        QuoteAttributor.load(tiny_model, device="cpu", quantize=True, precision="bf16")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # refused before any warning that int8 is slow here
+        with pytest.raises(ConfigError, match="exclude each other"):
+            QuoteAttributor.load(tiny_model, device="cpu", quantize=True, precision="bf16")
 
 
 def test_card_says_how_to_feed_case_features(tiny_model: Path, tmp_path: Path) -> None:
@@ -87,10 +91,13 @@ def test_card_names_the_model_relative_to_the_working_directory(
 
 
 @pytest.mark.parametrize("quantize", [False, True], ids=["fp32", "int8"])
-def test_loading_prints_nothing(tiny_model: Path, quantize: bool, capfd: pytest.CaptureFixture[str]) -> None:
-    import warnings
-
+def test_loading_prints_nothing(
+    tiny_model: Path, quantize: bool, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from transformers.utils import logging as hf_logging
+
+    monkeypatch.setattr(hardware, "cpu_flags", lambda: frozenset({"avx2", "avx512f", "avx512_vnni"}))  # int8 pays
+    monkeypatch.setattr(hardware, "_warned", set())
 
     before = hf_logging.is_progress_bar_enabled()
     hf_logging.enable_progress_bar()  # as in a fresh process (the CLI tests switch it off for good)
