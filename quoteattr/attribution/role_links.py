@@ -11,9 +11,10 @@ sparse features (where the role was found, how far it is from the speaker's ment
 mention is nearest to it, whether it comes before the speaker is first named, its head word and
 whether a description of the speaker shares it, its words and length, and how many roles are
 written next to the speaker's own mentions: a role written far from the name is more likely the
-speaker's when none is written beside it), hashed into a fixed-size weight vector. The scorer is trained on the gold
-roles of the news corpus (`training/role_links.py`) and saved beside the model as safetensors; the
-highest-scoring candidate above 0 is the speaker's role, and none when every candidate scores below.
+speaker's when none is written beside it), hashed into a fixed-size weight vector. The scorer is
+trained on the gold roles of the news corpus (`training/role_links.py`) and saved beside the
+model as safetensors; the highest-scoring candidate above 0 is the speaker's role, and none when
+every candidate scores below.
 """
 
 from __future__ import annotations
