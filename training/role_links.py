@@ -124,16 +124,14 @@ def choice(weights: np.ndarray, group: SpeakerGroup) -> int | None:
     return best if best is not None and scores[best] > 0 else None
 
 
-def choice_right(weights: np.ndarray, group: SpeakerGroup) -> bool:
-    """Whether the scorer's choice for a teaching group is right (a gold candidate, or none when none is)."""
-    chosen = choice(weights, group)
+def choice_right(group: SpeakerGroup, chosen: int | None) -> bool:
+    """Whether `chosen` (`choice`) is right for a teaching group: a gold candidate, or none when none is."""
     return bool(group.labels[chosen]) if chosen is not None else not any(group.labels)
 
 
-def roles_right(weights: np.ndarray, group: SpeakerGroup) -> int:
-    """How many of the group's quotations with a gold role get it from the scorer's choice, as
+def roles_right(group: SpeakerGroup, chosen: int | None) -> int:
+    """How many of the group's quotations with a gold role get it from `chosen` (`choice`), as
     `quoteattr evaluate` counts role accuracy."""
-    chosen = choice(weights, group)
     role = group.texts[chosen] if chosen is not None else None
     return sum(role_correct(gold, role) for gold in group.quote_roles)
 
@@ -150,9 +148,10 @@ def cross_validated_l2(speakers: Sequence[SpeakerGroup], epochs: int, folds: int
         chosen_right = roles = 0
         for fold in range(folds):
             weights = fit([g for g in speakers if g.document % folds != fold], epochs, l2)
-            held = [g for g in speakers if g.document % folds == fold]
-            chosen_right += sum(choice_right(weights, g) for g in held if g.teaches)
-            roles += sum(roles_right(weights, g) for g in held)
+            for group in (g for g in speakers if g.document % folds == fold):
+                chosen = choice(weights, group)
+                chosen_right += group.teaches and choice_right(group, chosen)
+                roles += roles_right(group, chosen)
         accuracy[l2] = chosen_right / teaching
         print(
             f"l2 {l2:g}: held-out choice accuracy {accuracy[l2]:.3f}, role accuracy "
